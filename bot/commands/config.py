@@ -1,0 +1,51 @@
+"""`giftbot check-config`: print the effective configuration, secrets masked."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from pydantic_settings import BaseSettings
+
+from bot.config import describe_settings, load_settings
+from bot.settings import BotSettings
+from bot.storage_errors import storage_errors_as_config_errors
+from storage.settings import StorageSettings
+from storage.store import open_storage
+from supplier.settings import SupplierSettings
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "check-config",
+        help="validate the settings and print them (secrets masked)",
+        description="Validate every setting (environment and .env) and print the result.",
+    )
+    parser.set_defaults(handler=check_config)
+
+
+def check_config(args: argparse.Namespace) -> int:
+    storage = load_settings(StorageSettings)
+    sections: dict[str, BaseSettings] = {
+        "bot": load_settings(BotSettings),
+        "supplier": load_settings(SupplierSettings),
+        "storage": storage,
+    }
+    for title, settings in sections.items():
+        print(f"[{title}]")
+        for name, value, meaning in describe_settings(settings):
+            print(f"  {name:<24} = {value:<32} # {meaning}")
+    version = asyncio.run(_check_storage(storage))
+    print(f"database schema version {version}; codes key matches the data")
+    print("configuration OK")
+    return 0
+
+
+async def _check_storage(settings: StorageSettings) -> int:
+    """Like every command, migrate; and prove CODES_KEY opens what is stored."""
+    with storage_errors_as_config_errors():
+        storage = await open_storage(settings)
+    try:
+        return await storage.db.user_version()
+    finally:
+        await storage.close()

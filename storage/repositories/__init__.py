@@ -1,0 +1,22 @@
+"""One repository per aggregate; each works inside the caller's transaction."""
+
+from storage.repositories.audit import AuditRepository
+from storage.repositories.codes import CodeRepository
+from storage.repositories.credits import CreditRepository
+from storage.repositories.events import SupplierEventRepository
+from storage.repositories.orders import OrderRepository
+from storage.repositories.outbox import OutboxRepository
+from storage.repositories.products import ProductData, ProductRepository
+from storage.repositories.users import UserRepository
+
+__all__ = [
+    "AuditRepository",
+    "CodeRepository",
+    "CreditRepository",
+    "OrderRepository",
+    "OutboxRepository",
+    "ProductData",
+    "ProductRepository",
+    "SupplierEventRepository",
+    "UserRepository",
+]

@@ -1,0 +1,90 @@
+"""The real `giftbot` command: settings errors are one line and exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GIFTBOT = str(Path(sys.executable).with_name("giftbot"))
+TOKEN = "123456:" + "A" * 35
+
+
+def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.isupper() or k in {"PATH", "HOME"}}
+    clean.update(env)
+    return subprocess.run(
+        [GIFTBOT, *args], cwd=tmp_path, env=clean, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({}, "BOT_TOKEN: required but not set"),
+        ({"BOT_TOKEN": "not-a-token"}, "BOT_TOKEN: must look like"),
+        ({"BOT_TOKEN": TOKEN, "HTTP_PORT": "99999"}, "HTTP_PORT"),
+        ({"BOT_TOKEN": TOKEN, "ADMIN_IDS": "12,abc"}, "ADMIN_IDS"),
+        ({"BOT_TOKEN": TOKEN, "STAR_USD_RATE": "-1"}, "STAR_USD_RATE"),
+        ({"BOT_TOKEN": TOKEN, "PAYMENT_CURRENCY": "EUR"}, "PAYMENT_PROVIDER_TOKEN"),
+        ({"BOT_TOKEN": TOKEN, "DATABASE_URL": "postgres://x"}, "DATABASE_URL"),
+        ({"BOT_TOKEN": TOKEN, "CODES_KEY": "too-short"}, "CODES_KEY"),
+        ({"BOT_TOKEN": TOKEN, "SUPPLIER_URL": "not a url"}, "SUPPLIER_URL"),
+        ({"BOT_TOKEN": TOKEN, "SUPPLIER_WEBHOOK_SECRET": "plain"}, "SUPPLIER_WEBHOOK_SECRET"),
+    ],
+)
+def test_bad_setting_is_one_line_naming_it(tmp_path: Path, env: dict[str, str], named: str) -> None:
+    result = run(tmp_path, "check-config", **env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert named in lines[0]
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "data").exists(), "a refused start must change nothing"
+
+
+def test_secret_values_never_echoed(tmp_path: Path) -> None:
+    result = run(tmp_path, "check-config", BOT_TOKEN="123:secret-value-here")
+    assert result.returncode == 2
+    assert "secret-value-here" not in result.stderr + result.stdout
+
+
+def test_check_config_prints_masked_settings(tmp_path: Path) -> None:
+    key = base64.b64encode(os.urandom(32)).decode()
+    result = run(tmp_path, "check-config", BOT_TOKEN=TOKEN, CODES_KEY=key, ADMIN_IDS="5, 7")
+    assert result.returncode == 0, result.stderr
+    assert TOKEN not in result.stdout and key not in result.stdout
+    assert "BOT_TOKEN" in result.stdout and "********" in result.stdout
+    assert "ADMIN_IDS                = 5,7" in result.stdout
+    assert "configuration OK" in result.stdout
+
+
+def test_wrong_codes_key_is_a_config_error(tmp_path: Path) -> None:
+    first = base64.b64encode(os.urandom(32)).decode()
+    assert run(tmp_path, "migrate", CODES_KEY=first).returncode == 0
+    second = base64.b64encode(os.urandom(32)).decode()
+    result = run(tmp_path, "migrate", CODES_KEY=second)
+    assert result.returncode == 2
+    assert "CODES_KEY does not match" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_migrate_says_what_it_applied(tmp_path: Path) -> None:
+    first = run(tmp_path, "migrate")
+    assert first.returncode == 0, first.stderr
+    assert "applied 0001_initial" in first.stdout
+    assert "generated" in first.stderr  # the development key warning, once
+    second = run(tmp_path, "migrate")
+    assert "nothing to apply" in second.stdout
+    assert "generated" not in second.stderr
+    assert (tmp_path / "data" / "giftbot.db").exists()
+
+
+def test_help_lists_commands(tmp_path: Path) -> None:
+    result = run(tmp_path, "--help")
+    assert result.returncode == 0
+    assert "check-config" in result.stdout and "migrate" in result.stdout
