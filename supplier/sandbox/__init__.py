@@ -1,0 +1,1 @@
+"""The sandbox supplier: a local stand-in for the supplier API, with scenario SKUs."""

@@ -1,0 +1,96 @@
+"""Cross-cutting HTTP concerns: request ids, the error envelope, auth, rate limits, latency."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import random
+import uuid
+from typing import Final
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from supplier.models import ErrorBody, ErrorEnvelope
+from supplier.sandbox.config import SandboxConfig
+from supplier.sandbox.errors import SandboxError
+from supplier.sandbox.ratelimit import RateInfo, RateLimiter
+
+logger = logging.getLogger(__name__)
+
+CONFIG_KEY: Final = web.AppKey("sandbox_config", SandboxConfig)
+LIMITER_KEY: Final = web.AppKey("sandbox_rate_limiter", RateLimiter)
+RNG_KEY: Final = web.AppKey("sandbox_latency_rng", random.Random)
+PUBLIC_PATHS: Final = frozenset({"/openapi.json", "/health"})
+_RATE_INFO: Final = "sandbox_rate_info"
+_ANONYMOUS: Final = "-"
+
+
+def error_response(error: SandboxError, request_id: str) -> web.Response:
+    body = ErrorEnvelope(
+        error=ErrorBody(
+            code=error.code,
+            message=error.message,
+            retryable=error.retryable,
+            request_id=request_id,
+        )
+    )
+    return web.Response(
+        status=error.status,
+        text=body.model_dump_json(),
+        content_type="application/json",
+        headers=error.headers,
+    )
+
+
+def _from_http(exc: web.HTTPException) -> SandboxError:
+    # aiohttp's own refusals (unknown route, wrong method, body too large) keep their
+    # status; the contract has no code for them, so they are all invalid requests.
+    return SandboxError("invalid_request", exc.reason, status=exc.status)
+
+
+@web.middleware
+async def envelope_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Outermost: every response, including errors, gets the envelope and the headers."""
+    request_id = request.headers.get("X-Request-Id") or f"req_{uuid.uuid4().hex}"
+    try:
+        response = await handler(request)
+    except SandboxError as exc:
+        response = error_response(exc, request_id)
+    except web.HTTPException as exc:
+        response = error_response(_from_http(exc), request_id)
+    except Exception:
+        logger.exception("sandbox request %s failed", request_id)
+        response = error_response(SandboxError("internal_error", "internal error"), request_id)
+    info: RateInfo | None = request.get(_RATE_INFO)
+    if info is None:
+        info = request.app[LIMITER_KEY].peek(_ANONYMOUS)
+    response.headers.update(info.headers())
+    response.headers["X-Request-Id"] = request_id
+    return response
+
+
+@web.middleware
+async def gate_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Auth on everything but the public paths; rate limit and latency on /v1."""
+    if request.path in PUBLIC_PATHS:
+        return await handler(request)
+    config = request.app[CONFIG_KEY]
+    expected = f"Bearer {config.api_key.get_secret_value()}"
+    supplied = request.headers.get("Authorization", "")
+    if not hmac.compare_digest(supplied.encode(), expected.encode()):
+        raise SandboxError("unauthorized", "missing or wrong API key")
+    if request.path.startswith("/v1/"):
+        info = request.app[LIMITER_KEY].hit(config.api_key.get_secret_value())
+        request[_RATE_INFO] = info
+        if not info.allowed:
+            raise SandboxError(
+                "rate_limited",
+                "rate limit exceeded",
+                headers={"Retry-After": str(max(1, info.reset_seconds))},
+            )
+        if config.latency_max_ms:
+            rng = request.app[RNG_KEY]
+            await asyncio.sleep(rng.uniform(config.latency_min_ms, config.latency_max_ms) / 1000)
+    return await handler(request)

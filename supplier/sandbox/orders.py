@@ -1,0 +1,142 @@
+"""Order life cycle on the sandbox's books: accept and debit, settle, refund."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from supplier.models import Order, OrderRequest, OrderStatus
+from supplier.sandbox.errors import SandboxError
+from supplier.sandbox.ledger import usd
+from supplier.sandbox.pricing import ACCOUNT_CURRENCY
+from supplier.sandbox.state import Outcome, Placement, SandboxState
+
+DEFERRED_SKUS: Final = frozenset({"test-pending", "test-fail"})
+
+
+def _fingerprint(request: OrderRequest) -> str:
+    return request.model_dump_json()
+
+
+def _check_acceptable(state: SandboxState, request: OrderRequest) -> int:
+    """Every reason to refuse, in the order suppliers check them; returns the unit price."""
+    item = state.item(request.sku)
+    if item.sku == "test-decline":
+        raise SandboxError("order_declined", "the supplier declined this order")
+    if request.quantity > item.max_quantity:
+        raise SandboxError("quantity_limit", f"at most {item.max_quantity} units per order")
+    on_hand = state.stock[item.sku]
+    if on_hand is not None and on_hand < request.quantity:
+        raise SandboxError("out_of_stock", f"{item.sku} has not enough stock")
+    price = state.read_current_price(item)
+    limit = request.max_unit_price
+    if limit is not None:
+        if limit.currency != ACCOUNT_CURRENCY:
+            raise SandboxError("invalid_request", f"max_unit_price must be in {ACCOUNT_CURRENCY}")
+        if limit.amount < price:
+            raise SandboxError("price_changed", f"unit price is now {price} {ACCOUNT_CURRENCY}")
+    if price * request.quantity > state.ledger.balance:
+        raise SandboxError("insufficient_balance", "the account balance is too low")
+    return price
+
+
+def _plan(state: SandboxState, sku: str) -> tuple[Outcome, bool]:
+    if sku == "test-fail":
+        return Outcome.FAIL, True
+    if sku == "test-pending":
+        return Outcome.COMPLETE, True
+    if sku == "test-partial":
+        return Outcome.PARTIAL, False
+    if sku.startswith("test-"):
+        return Outcome.COMPLETE, False
+    fails = state.rng.random() < state.failure_probability
+    deferred = fails or state.rng.random() < state.pending_probability
+    return (Outcome.FAIL if fails else Outcome.COMPLETE), deferred
+
+
+def place_order(state: SandboxState, request: OrderRequest) -> Placement:
+    """Accept (and debit) a new order, or return the one this reference already made."""
+    known = state.by_reference.get(request.reference)
+    if known is not None:
+        if state.fingerprints[request.reference] != _fingerprint(request):
+            raise SandboxError(
+                "idempotency_conflict", "reference already used with a different request"
+            )
+        return Placement(state.orders[known], created=False)
+    price = _check_acceptable(state, request)
+    now = state.clock()
+    total = price * request.quantity
+    order = Order(
+        order_id=f"ord_{state.rng.getrandbits(64):016x}",
+        reference=request.reference,
+        sku=request.sku,
+        quantity=request.quantity,
+        status="pending",
+        unit_price=usd(price),
+        total=usd(total),
+        fulfilled_quantity=0,
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
+    on_hand = state.stock[request.sku]
+    if on_hand is not None:
+        state.stock[request.sku] = on_hand - request.quantity
+    state.ledger.post("debit", -total, order=order, quantity=request.quantity)
+    state.orders[order.order_id] = order
+    state.by_reference[order.reference] = order.order_id
+    state.fingerprints[order.reference] = _fingerprint(request)
+    outcome, deferred = _plan(state, request.sku)
+    return Placement(order, created=True, outcome=outcome, deferred=deferred)
+
+
+def _update(state: SandboxState, order: Order, status: OrderStatus, **changes: object) -> Order:
+    updated = order.model_copy(
+        update={
+            "status": status,
+            "updated_at": state.clock(),
+            "version": order.version + 1,
+            **changes,
+        }
+    )
+    state.orders[order.order_id] = updated
+    return updated
+
+
+def _refund_units(state: SandboxState, order: Order, units: int) -> None:
+    on_hand = state.stock[order.sku]
+    if on_hand is not None:
+        state.stock[order.sku] = on_hand + units
+    state.ledger.post("refund", units * order.unit_price.amount, order=order, quantity=units)
+
+
+def settle(state: SandboxState, order_id: str, outcome: Outcome) -> Order:
+    """Move a pending order to its final status, issuing codes and refunding unfilled units."""
+    order = state.order(order_id)
+    if order.status != "pending":
+        return order
+    issued = {Outcome.COMPLETE: order.quantity, Outcome.PARTIAL: order.quantity // 2}.get(
+        outcome, 0
+    )
+    now = state.clock()
+    brand = state.item(order.sku).brand
+    codes = [state.codes.issue(brand, now) for _ in range(issued)]
+    if issued < order.quantity:
+        _refund_units(state, order, order.quantity - issued)
+    if issued == 0:
+        return _update(state, order, "failed", failure_reason="the supplier could not fulfil")
+    status: OrderStatus = "completed" if issued == order.quantity else "partial"
+    return _update(state, order, status, codes=codes, fulfilled_quantity=issued)
+
+
+def refund(state: SandboxState, order_id: str) -> Order:
+    """Refund the issued units of a completed or partial order (a supplier-side reversal)."""
+    order = state.order(order_id)
+    if order.status not in ("completed", "partial"):
+        return order
+    state.ledger.post(
+        "refund",
+        order.fulfilled_quantity * order.unit_price.amount,
+        order=order,
+        quantity=order.fulfilled_quantity,
+    )
+    return _update(state, order, "refunded", failure_reason="refunded by the supplier")

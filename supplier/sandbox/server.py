@@ -1,0 +1,38 @@
+"""Run the sandbox inside another program's event loop (the bot's embedded default, tests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from supplier.sandbox.app import create_app
+from supplier.sandbox.config import SandboxConfig
+
+
+@dataclass(slots=True)
+class RunningSandbox:
+    url: str  # base URL without /v1, e.g. http://127.0.0.1:54321
+    app: web.Application
+    runner: web.AppRunner
+
+    async def close(self) -> None:
+        await self.runner.cleanup()
+
+
+async def start_sandbox(
+    config: SandboxConfig, host: str = "127.0.0.1", port: int = 0
+) -> RunningSandbox:
+    """Serve the sandbox on host:port (0 picks a free port) until `close()`."""
+    app = create_app(config)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    try:
+        await site.start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    bound_port = runner.addresses[0][1]
+    url_host = f"[{host}]" if ":" in host else host
+    return RunningSandbox(url=f"http://{url_host}:{bound_port}", app=app, runner=runner)

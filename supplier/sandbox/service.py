@@ -1,0 +1,138 @@
+"""The running sandbox: books, webhooks, scheduled order transitions and persistence."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from functools import partial
+
+from supplier.models import Order, OrderRequest, WebhookEventType
+from supplier.sandbox.config import SandboxConfig
+from supplier.sandbox.orders import place_order, refund, settle
+from supplier.sandbox.persistence import SnapshotWriter, load_snapshot
+from supplier.sandbox.state import Outcome, Placement, SandboxState
+from supplier.sandbox.webhooks import Outgoing, WebhookDispatcher, build_event
+
+logger = logging.getLogger(__name__)
+
+_SETTLE_EVENTS: dict[str, WebhookEventType] = {
+    "completed": "order.fulfilled",
+    "partial": "order.fulfilled",
+    "failed": "order.failed",
+}
+
+
+class SandboxService:
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        self.state = SandboxState(
+            starting_balance=config.starting_balance,
+            seed=config.seed,
+            pending_probability=config.pending_probability,
+            failure_probability=config.failure_probability,
+        )
+        self.rng = random.Random(config.seed)
+        self.webhooks = WebhookDispatcher(
+            config.webhook_url,
+            config.webhook_secret.get_secret_value(),
+            time_scale=config.webhook_time_scale,
+            timeout=config.webhook_timeout_seconds,
+            clock=self.state.clock,
+            rng=self.rng,
+        )
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._calls_429 = 0
+        self._writer: SnapshotWriter | None = None
+
+    async def start(self) -> None:
+        await self.webhooks.start()
+        path = self.config.state_file
+        if path is not None:
+            snapshot = load_snapshot(path)
+            if snapshot is not None:
+                self.state.restore(snapshot)
+                logger.info("sandbox state restored from %s", path)
+            self._writer = SnapshotWriter(path, self.state.snapshot)
+        for order in self.state.orders.values():
+            if order.status == "pending":  # interrupted by a restart: finish it now
+                outcome = Outcome.FAIL if order.sku == "test-fail" else Outcome.COMPLETE
+                self._later(
+                    self.config.pending_delay_seconds, partial(self._settle, order, outcome)
+                )
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.webhooks.close()
+        if self._writer is not None:
+            await self._writer.close()
+
+    def changed(self) -> None:
+        if self._writer is not None:
+            self._writer.mark()
+
+    def reset(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        self.webhooks.reset()
+        self.state.reset()
+        self._calls_429 = 0
+        self.changed()
+
+    def throttle_429(self) -> bool:
+        """test-429: every other call (the first, third, ...) is refused."""
+        self._calls_429 += 1
+        return self._calls_429 % 2 == 1
+
+    def place_order(self, request: OrderRequest) -> Placement:
+        placement = place_order(self.state, request)
+        if not placement.created:
+            return placement
+        self.changed()
+        order = placement.order
+        chaos = order.sku == "test-webhook-chaos"
+        created = self._event(order, "order.created")
+        if placement.deferred:
+            self._send([created])
+            self._later(
+                self.config.pending_delay_seconds, partial(self._settle, order, placement.outcome)
+            )
+            return placement
+        order = settle(self.state, order.order_id, placement.outcome)
+        self._send([created, self._event(order, _SETTLE_EVENTS[order.status])], chaos=chaos)
+        if order.sku == "test-refund-later":
+            self._later(self.config.refund_later_seconds, partial(self._refund, order))
+        return Placement(order, created=True, outcome=placement.outcome)
+
+    def _event(self, order: Order, type_: WebhookEventType) -> Outgoing:
+        return build_event(order, type_, self.state.clock())
+
+    def _send(self, events: list[Outgoing], *, chaos: bool = False) -> None:
+        self.webhooks.send(events, chaos=chaos)
+
+    def _later(self, delay: float, action: Callable[[], None]) -> None:
+        async def run() -> None:
+            await asyncio.sleep(delay)
+            action()
+
+        task = asyncio.create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _settle_later(self, order: Order, outcome: Outcome) -> None:
+        self._later(self.config.pending_delay_seconds, partial(self._settle, order, outcome))
+
+    def _settle(self, order: Order, outcome: Outcome) -> None:
+        settled = settle(self.state, order.order_id, outcome)
+        if settled.version != order.version:
+            self.changed()
+            self._send([self._event(settled, _SETTLE_EVENTS[settled.status])])
+
+    def _refund(self, order: Order) -> None:
+        refunded = refund(self.state, order.order_id)
+        if refunded.version != order.version:
+            self.changed()
+            self._send([self._event(refunded, "order.refunded")])
