@@ -1,0 +1,239 @@
+"""Async client of the supplier API (docs/supplier-api.md).
+
+One `SupplierClient` per process, shared by every handler: it owns (or borrows) one
+aiohttp session. Every call raises a `supplier.errors.SupplierError` subclass on failure.
+Orders carry gift-card codes, so neither orders nor response bodies are ever logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self, TypeVar
+from urllib.parse import quote
+
+import aiohttp
+
+from supplier.errors import OrderNotFound, SupplierError, SupplierResponseError
+from supplier.models import (
+    Balance,
+    CatalogPage,
+    LedgerEntry,
+    Money,
+    Order,
+    OrderRequest,
+    Price,
+    Product,
+    Reconciliation,
+    Stock,
+)
+from supplier.retry import RetryPolicy, is_retryable
+from supplier.transport import ModelT, Params, Transport, outcome_unknown
+
+__all__ = ["SupplierClient"]
+
+logger = logging.getLogger(__name__)
+
+_PageT = TypeVar("_PageT", CatalogPage, Reconciliation)
+
+
+class SupplierClient:
+    """The supplier's B2B API: catalog, stock, prices, orders, balance, reconciliation.
+
+    Idempotent calls are retried on connection errors, timeouts, 429 and 5xx per `retry`
+    (default: `RetryPolicy(max_retries=max_retries)`). `create_order` is safe to retry
+    because the reference is the supplier's idempotency key; see its docstring.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        timeout: float = 10.0,
+        max_retries: int = 3,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._transport = Transport(
+            base_url,
+            api_key,
+            session=session,
+            timeout=timeout,
+            retry=retry if retry is not None else RetryPolicy(max_retries=max_retries),
+        )
+
+    def __repr__(self) -> str:
+        # Deliberately without the API key.
+        return f"{type(self).__name__}({self._transport.base_url!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the session if this client created it; a borrowed one stays open."""
+        await self._transport.close()
+
+    # --- catalog, stock, prices, balance ---
+
+    async def iter_catalog(
+        self, region: str | None = None, brand: str | None = None, page_size: int = 100
+    ) -> AsyncIterator[Product]:
+        """Every product matching the filters, fetched page by page."""
+        params = {"region": region, "brand": brand, "limit": str(page_size)}
+        async for page in self._pages(CatalogPage, "/v1/catalog", params):
+            for product in page.items:
+                yield product
+
+    async def get_stock(self, sku: str, *, deadline: float | None = None) -> Stock:
+        """Stock of one SKU; `deadline` bounds the whole call, retries included, in seconds."""
+        return await self._get(Stock, f"/v1/stock/{_segment(sku)}", deadline=deadline)
+
+    async def get_price(self, sku: str, *, deadline: float | None = None) -> Price:
+        """Current wholesale price of one SKU; prices move, so do not keep it for long."""
+        return await self._get(Price, f"/v1/prices/{_segment(sku)}", deadline=deadline)
+
+    async def get_balance(self, *, deadline: float | None = None) -> Balance:
+        return await self._get(Balance, "/v1/balance", deadline=deadline)
+
+    # --- orders ---
+
+    async def create_order(
+        self, sku: str, quantity: int, reference: str, max_unit_price: Money | None = None
+    ) -> Order:
+        """Place an order, or return the one already placed under `reference`.
+
+        Never creates two orders for one reference: every attempt sends the same body, and
+        after an outcome that leaves it unknown whether the supplier acted (timeout, broken
+        connection, 5xx) the order is first looked up by reference and returned if found.
+        """
+        body = OrderRequest(
+            sku=sku, quantity=quantity, reference=reference, max_unit_price=max_unit_price
+        ).model_dump(mode="json", exclude_none=True)
+        attempt = 0
+        while True:
+            try:
+                response = await self._transport.send("POST", "/v1/orders", payload=body)
+                return response.parse(Order)
+            except SupplierError as exc:
+                if not is_retryable(exc):
+                    raise
+                error: SupplierError = exc
+            if outcome_unknown(error):
+                try:
+                    found = await self._find_order_once(reference)
+                except SupplierError as lookup_error:
+                    if not is_retryable(lookup_error):
+                        raise
+                else:
+                    if found is not None:
+                        logger.info("Recovered supplier order for reference %s", reference)
+                        return found
+            retry = self._transport.retry
+            if attempt >= retry.max_retries:
+                raise error
+            await self._transport.backoff(
+                "POST", "/v1/orders", attempt, error, retry.delay(attempt, error)
+            )
+            attempt += 1
+
+    async def get_order(self, order_id: str) -> Order:
+        return await self._get(Order, f"/v1/orders/{_segment(order_id)}")
+
+    async def find_order_by_reference(self, reference: str) -> Order | None:
+        """The order placed under `reference`, or None if the supplier has none."""
+        try:
+            return await self._get(Order, "/v1/orders", {"reference": reference})
+        except OrderNotFound:
+            return None
+
+    async def _find_order_once(self, reference: str) -> Order | None:
+        # Without retries of its own: create_order's loop already bounds the attempts.
+        try:
+            response = await self._transport.send(
+                "GET", "/v1/orders", params={"reference": reference}
+            )
+        except OrderNotFound:
+            return None
+        return response.parse(Order)
+
+    # --- reconciliation ---
+
+    async def iter_reconciliation(
+        self, from_: datetime, to: datetime
+    ) -> AsyncIterator[LedgerEntry]:
+        """Ledger entries in `[from_, to)`, page by page."""
+        async for page in self._pages(Reconciliation, "/v1/reconciliation", _period(from_, to)):
+            for entry in page.entries:
+                yield entry
+
+    async def get_reconciliation(self, from_: datetime, to: datetime) -> Reconciliation:
+        """The whole ledger of the period in one object: opening, closing and every entry."""
+        params = _period(from_, to)
+        pages = [page async for page in self._pages(Reconciliation, "/v1/reconciliation", params)]
+        entries = [entry for page in pages for entry in page.entries]
+        return pages[0].model_copy(
+            update={
+                "entries": entries,
+                "closing_balance": pages[-1].closing_balance,
+                "next_cursor": None,
+            }
+        )
+
+    async def reconciliation_csv(self, from_: datetime, to: datetime) -> str:
+        """The same ledger as CSV, exactly as the supplier renders it."""
+        params = {**_period(from_, to), "format": "csv"}
+        response = await self._transport.request("GET", "/v1/reconciliation", params=params)
+        try:
+            return response.body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise SupplierResponseError("reconciliation CSV is not UTF-8") from None
+
+    async def _pages(self, model: type[_PageT], path: str, params: Params) -> AsyncIterator[_PageT]:
+        cursor: str | None = None
+        while True:
+            page = await self._get(model, path, {**params, "cursor": cursor})
+            yield page
+            if not page.next_cursor:
+                return
+            if page.next_cursor == cursor:
+                raise SupplierResponseError(f"{path}: the cursor does not advance")
+            cursor = page.next_cursor
+
+    async def _get(
+        self,
+        model: type[ModelT],
+        path: str,
+        params: Params | None = None,
+        *,
+        deadline: float | None = None,
+    ) -> ModelT:
+        response = await self._transport.request("GET", path, params=params, deadline=deadline)
+        return response.parse(model)
+
+
+def _segment(value: str) -> str:
+    """A path segment that cannot climb out of its path (`../balance`)."""
+    if value in {"", ".", ".."}:
+        raise ValueError(f"{value!r} is not a valid SKU or order id")
+    return quote(value, safe="")
+
+
+def _period(from_: datetime, to: datetime) -> dict[str, str]:
+    if from_.tzinfo is None or to.tzinfo is None:
+        raise ValueError("reconciliation bounds must be timezone-aware")
+    return {
+        "from": from_.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "to": to.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "format": "json",
+    }

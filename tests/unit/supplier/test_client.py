@@ -1,0 +1,328 @@
+"""The client's calls against a scripted server: parsing, paging, and order recovery."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import aiohttp
+import pytest
+
+from supplier import errors
+from supplier.client import SupplierClient
+from supplier.models import Money
+from supplier.retry import RetryPolicy
+from tests.unit.supplier.conftest import API_KEY
+from tests.unit.supplier.fake_supplier import (
+    FakeSupplier,
+    drop,
+    error,
+    order_json,
+    raw,
+    reply,
+    then,
+)
+
+MakeClient = Callable[..., SupplierClient]
+PERIOD = (datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
+
+
+def product(sku: str) -> dict[str, object]:
+    return {
+        "sku": sku,
+        "name": f"Card {sku}",
+        "brand": "Steam",
+        "region": "US",
+        "face_value": {"amount": 2000, "currency": "USD"},
+        "redemption_instructions": "Redeem in the app.",
+        "redemption_url": None,
+        "max_quantity": 10,
+        "available": True,
+        "updated_at": "2026-11-26T10:00:00Z",
+    }
+
+
+def ledger_page(entries: list[int], cursor: str | None, closing: int) -> dict[str, object]:
+    return {
+        "opening_balance": {"amount": 1000, "currency": "USD"},
+        "closing_balance": {"amount": closing, "currency": "USD"},
+        "entries": [
+            {
+                "entry_id": f"le_{amount}",
+                "occurred_at": "2026-11-26T10:00:00Z",
+                "type": "adjustment",
+                "amount": {"amount": amount, "currency": "USD"},
+                "balance_after": {"amount": 0, "currency": "USD"},
+            }
+            for amount in entries
+        ],
+        "next_cursor": cursor,
+    }
+
+
+# --- orders ---
+
+
+async def test_create_order_sends_the_contract_body(
+    fake: FakeSupplier, make_client: MakeClient
+) -> None:
+    fake.on("POST", "/v1/orders", reply(201, order_json("ref_1")))
+
+    order = await make_client().create_order(
+        "test-instant", 1, "ref_1", max_unit_price=Money(amount=1000, currency="USD")
+    )
+
+    assert order.reference == "ref_1"
+    assert order.codes[0].code == "SECRET-CODE-1"
+    assert json.loads(fake.requests[0].body) == {
+        "sku": "test-instant",
+        "quantity": 1,
+        "reference": "ref_1",
+        "max_unit_price": {"amount": 1000, "currency": "USD"},
+    }
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        pytest.param(lambda fake: error(502, "internal_error"), id="502-after-commit"),
+        pytest.param(lambda fake: raw(500, "oops"), id="500-no-envelope"),
+        pytest.param(lambda fake: fake.hang(), id="timeout"),
+        pytest.param(lambda fake: drop(), id="dropped-connection"),
+    ],
+)
+async def test_ambiguous_outcome_recovers_the_committed_order_by_reference(
+    fake: FakeSupplier, make_client: MakeClient, sleeps: list[float], failure: object
+) -> None:
+    committed: list[str] = []
+    fake.on(
+        "POST",
+        "/v1/orders",
+        then(lambda: committed.append("ref_9"), failure(fake)),  # type: ignore[operator]
+        reply(200, order_json("ref_9")),
+    )
+    fake.on("GET", "/v1/orders", reply(200, order_json("ref_9")))
+
+    order = await make_client(timeout=0.3).create_order("test-instant", 1, "ref_9")
+
+    assert order.order_id == "ord_ref_9"
+    assert len(fake.calls("POST", "/v1/orders")) == 1  # recovered, not re-posted
+    assert fake.calls("GET", "/v1/orders")[0].query == {"reference": "ref_9"}
+    assert committed == ["ref_9"]
+    assert sleeps == []
+
+
+async def test_ambiguous_outcome_with_no_order_found_reposts_the_same_body(
+    fake: FakeSupplier, make_client: MakeClient, sleeps: list[float]
+) -> None:
+    fake.on(
+        "POST",
+        "/v1/orders",
+        error(503, "upstream_unavailable"),
+        error(500, "internal_error"),
+        reply(201, order_json("ref_2")),
+    )
+    fake.on("GET", "/v1/orders", error(404, "order_not_found"))
+
+    order = await make_client().create_order("test-instant", 1, "ref_2")
+
+    posts = fake.calls("POST", "/v1/orders")
+    assert order.reference == "ref_2"
+    assert len(posts) == 3
+    assert len({post.body for post in posts}) == 1  # every retry reuses reference and body
+    assert len(fake.calls("GET", "/v1/orders")) == 2
+    assert len(sleeps) == 2
+
+
+async def test_rate_limited_order_is_retried_without_a_lookup(
+    fake: FakeSupplier, make_client: MakeClient, sleeps: list[float]
+) -> None:
+    fake.on(
+        "POST",
+        "/v1/orders",
+        error(429, "rate_limited", {"Retry-After": "2"}),
+        reply(201, order_json("ref_3")),
+    )
+
+    await make_client().create_order("test-instant", 1, "ref_3")
+
+    assert fake.calls("GET", "/v1/orders") == []  # a 429 means nothing was done
+    assert sleeps == [2.0]
+
+
+async def test_refused_connection_needs_no_lookup(
+    unused_tcp_port: int, sleeps: list[float]
+) -> None:
+    async def record(delay: float) -> None:
+        sleeps.append(delay)
+
+    async with SupplierClient(
+        f"http://127.0.0.1:{unused_tcp_port}", API_KEY, retry=RetryPolicy(sleep=record)
+    ) as client:
+        with pytest.raises(errors.SupplierConnectionError):
+            await client.create_order("test-instant", 1, "ref_4")
+    assert len(sleeps) == 3
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "expected"),
+    [
+        (409, "out_of_stock", errors.OutOfStock),
+        (409, "price_changed", errors.PriceChanged),
+        (409, "idempotency_conflict", errors.IdempotencyConflict),
+        (422, "order_declined", errors.OrderDeclined),
+        (422, "quantity_limit", errors.QuantityLimit),
+        (402, "insufficient_balance", errors.InsufficientBalance),
+    ],
+)
+async def test_refused_order_raises_at_once(
+    fake: FakeSupplier,
+    make_client: MakeClient,
+    status: int,
+    code: str,
+    expected: type[errors.SupplierError],
+) -> None:
+    fake.on("POST", "/v1/orders", error(status, code))
+
+    with pytest.raises(expected):
+        await make_client().create_order("test-oos", 1, "ref_5")
+
+    assert len(fake.requests) == 1
+
+
+async def test_ambiguous_failures_to_the_end_raise_the_last_error(
+    fake: FakeSupplier, make_client: MakeClient, sleeps: list[float]
+) -> None:
+    fake.on("POST", "/v1/orders", error(502, "internal_error"))
+    fake.on("GET", "/v1/orders", error(503, "upstream_unavailable"))
+
+    with pytest.raises(errors.SupplierServerError):
+        await make_client().create_order("test-instant", 1, "ref_6")
+
+    assert len(fake.calls("POST", "/v1/orders")) == 4
+    assert len(fake.calls("GET", "/v1/orders")) == 4  # one lookup after every attempt
+
+
+async def test_find_order_by_reference(fake: FakeSupplier, make_client: MakeClient) -> None:
+    fake.on("GET", "/v1/orders", reply(200, order_json("ref_7")), error(404, "order_not_found"))
+    client = make_client()
+
+    found = await client.find_order_by_reference("ref_7")
+    assert found is not None and found.reference == "ref_7"
+    assert await client.find_order_by_reference("ref_8") is None
+
+
+async def test_ids_stay_one_path_segment(fake: FakeSupplier, make_client: MakeClient) -> None:
+    fake.on("GET", "/v1/orders/a/../balance", reply(200, order_json()))
+    client = make_client()
+
+    await client.get_order("a/../balance")
+
+    assert fake.requests[0].raw_path == "/v1/orders/a%2F..%2Fbalance"
+    with pytest.raises(ValueError):
+        await client.get_order("..")
+
+
+# --- parsing ---
+
+
+async def test_malformed_success_body_is_a_response_error(
+    fake: FakeSupplier, make_client: MakeClient
+) -> None:
+    fake.on("GET", "/v1/orders/ord_1", reply(200, order_json() | {"total": "9.50"}))
+
+    with pytest.raises(errors.SupplierResponseError) as caught:
+        await make_client().get_order("ord_1")
+
+    assert "SECRET-CODE" not in str(caught.value)  # the body's codes stay out of the message
+
+
+async def test_non_json_success_body_is_a_response_error(
+    fake: FakeSupplier, make_client: MakeClient
+) -> None:
+    fake.on("GET", "/v1/balance", raw(200, "<html>captive portal</html>"))
+
+    with pytest.raises(errors.SupplierResponseError):
+        await make_client().get_balance()
+
+
+# --- paging ---
+
+
+async def test_catalog_follows_cursors_and_passes_filters(
+    fake: FakeSupplier, make_client: MakeClient
+) -> None:
+    fake.on(
+        "GET",
+        "/v1/catalog",
+        reply(200, {"items": [product("a"), product("b")], "next_cursor": "c1"}),
+        reply(200, {"items": [product("c")], "next_cursor": None}),
+    )
+
+    skus = [p.sku async for p in make_client().iter_catalog(region="US", page_size=2)]
+
+    assert skus == ["a", "b", "c"]
+    queries = [r.query for r in fake.calls("GET", "/v1/catalog")]
+    assert queries == [
+        {"region": "US", "limit": "2"},
+        {"region": "US", "limit": "2", "cursor": "c1"},
+    ]
+
+
+async def test_cursor_that_does_not_advance_stops_paging(
+    fake: FakeSupplier, make_client: MakeClient
+) -> None:
+    fake.on("GET", "/v1/catalog", reply(200, {"items": [product("a")], "next_cursor": "same"}))
+
+    with pytest.raises(errors.SupplierResponseError):
+        _ = [p async for p in make_client().iter_catalog()]
+    assert len(fake.requests) == 2
+
+
+async def test_reconciliation_joins_pages(fake: FakeSupplier, make_client: MakeClient) -> None:
+    fake.on(
+        "GET",
+        "/v1/reconciliation",
+        reply(200, ledger_page([-100, -200], "p2", 400)),
+        reply(200, ledger_page([-300], None, 400)),
+    )
+    client = make_client()
+
+    ledger = await client.get_reconciliation(*PERIOD)
+
+    assert [e.amount.amount for e in ledger.entries] == [-100, -200, -300]
+    assert (ledger.opening_balance.amount, ledger.closing_balance.amount) == (1000, 400)
+    assert ledger.next_cursor is None
+    assert fake.requests[0].query == {
+        "from": "2026-11-01T00:00:00Z",
+        "to": "2026-12-01T00:00:00Z",
+        "format": "json",
+    }
+
+
+async def test_reconciliation_rejects_naive_bounds(make_client: MakeClient) -> None:
+    with pytest.raises(ValueError, match="timezone"):
+        await make_client().reconciliation_csv(datetime(2026, 11, 1), datetime(2026, 12, 1))
+
+
+# --- session ownership ---
+
+
+async def test_borrowed_session_stays_open(fake: FakeSupplier) -> None:
+    fake.on("GET", "/v1/balance", error(401, "unauthorized"))
+    async with aiohttp.ClientSession() as session:
+        async with SupplierClient(fake.url, "wrong", session=session) as client:
+            with pytest.raises(errors.Unauthorized):
+                await client.get_balance()
+        assert not session.closed
+
+
+async def test_owned_session_is_closed(fake: FakeSupplier) -> None:
+    fake.on("GET", "/v1/balance", error(401, "unauthorized"))
+    client = SupplierClient(fake.url, "wrong")
+    with pytest.raises(errors.Unauthorized):
+        await client.get_balance()
+    session = client._transport._session
+    await client.close()
+    assert session is not None and session.closed
