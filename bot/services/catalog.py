@@ -1,0 +1,134 @@
+"""The catalog as customers see it: synced from the supplier, read from storage,
+with live stock asked of the supplier (cached briefly)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.services.regions import GLOBAL, unlocked_regions
+from storage.clock import utcnow
+from storage.database import Database
+from storage.models import Product
+from storage.repositories import ProductData, ProductRepository
+from supplier.client import SupplierClient
+from supplier.errors import SkuNotFound, SupplierError
+
+log = logging.getLogger(__name__)
+
+STOCK_TTL_SECONDS = 30.0
+STOCK_DEADLINE_SECONDS = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class StockInfo:
+    status: str  # in_stock | low | out_of_stock | unknown
+    available: int | None
+
+    @property
+    def purchasable(self) -> bool:
+        return self.status in ("in_stock", "low")
+
+
+UNKNOWN_STOCK = StockInfo("unknown", None)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    seen: int
+    deactivated: int
+
+
+class CatalogService:
+    def __init__(
+        self,
+        db: Database,
+        supplier: SupplierClient,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._db = db
+        self._supplier = supplier
+        self._clock = clock
+        self._monotonic = monotonic
+        self._stock: dict[str, tuple[float, StockInfo]] = {}
+
+    async def sync(self) -> SyncResult:
+        """Mirror the supplier's catalog. Vanished products go inactive, never away."""
+        products = [p async for p in self._supplier.iter_catalog()]
+        if not products:
+            # An empty answer is far likelier a supplier fault than an empty shop.
+            log.warning("supplier returned an empty catalog; keeping the current one")
+            return SyncResult(seen=0, deactivated=0)
+        now = self._clock()
+        async with self._db.transaction() as conn:
+            repo = ProductRepository(conn)
+            for product in products:
+                await repo.upsert_product(
+                    ProductData(
+                        sku=product.sku,
+                        brand=product.brand,
+                        name=product.name,
+                        region=product.region,
+                        face_value=product.face_value.amount,
+                        face_currency=product.face_value.currency,
+                        redemption_instructions=product.redemption_instructions,
+                        redemption_url=product.redemption_url,
+                        max_quantity=product.max_quantity,
+                        available=product.available,
+                        supplier_updated_at=product.updated_at,
+                    ),
+                    now,
+                )
+            deactivated = await repo.deactivate_missing(p.sku for p in products)
+        log.info("catalog synced: %d products, %d deactivated", len(products), deactivated)
+        return SyncResult(seen=len(products), deactivated=deactivated)
+
+    async def regions(self) -> list[str]:
+        """Regions a customer can choose: every country we sell cards for (EU as one)."""
+        async with self._db.read() as conn:
+            regions = await ProductRepository(conn).list_regions()
+        return [r for r in regions if r != GLOBAL] or [GLOBAL]
+
+    async def brands(self, customer_region: str) -> list[str]:
+        async with self._db.read() as conn:
+            return await ProductRepository(conn).list_brands(unlocked_regions(customer_region))
+
+    async def products(self, customer_region: str, brand: str) -> list[Product]:
+        async with self._db.read() as conn:
+            return await ProductRepository(conn).list_products(
+                unlocked_regions(customer_region), brand
+            )
+
+    async def find_product(self, sku: str) -> Product | None:
+        async with self._db.read() as conn:
+            return await ProductRepository(conn).find_product(sku)
+
+    async def stock(self, sku: str, *, fresh: bool = False) -> StockInfo:
+        """Live stock, cached for STOCK_TTL_SECONDS; `unknown` if the supplier can't say now."""
+        now = self._monotonic()
+        cached = self._stock.get(sku)
+        if cached and not fresh and now - cached[0] < STOCK_TTL_SECONDS:
+            return cached[1]
+        try:
+            stock = await self._supplier.get_stock(sku, deadline=STOCK_DEADLINE_SECONDS)
+        except SkuNotFound:
+            info = StockInfo("out_of_stock", 0)
+        except SupplierError as exc:
+            log.warning("stock of %s unavailable: %s", sku, type(exc).__name__)
+            return UNKNOWN_STOCK
+        else:
+            info = StockInfo(stock.status, stock.available)
+        self._stock[sku] = (now, info)
+        return info
+
+    def forget_stock(self, sku: str) -> None:
+        self._stock.pop(sku, None)
+
+
+def works_in(product_region: str, customer_region: str) -> bool:
+    return product_region in unlocked_regions(customer_region)

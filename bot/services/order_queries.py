@@ -1,0 +1,61 @@
+"""What a customer may see of their own orders. Ownership is checked here, once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.cipher import CodeCipher
+from storage.database import Database
+from storage.models import Code, Order, OrderStatus, Product
+from storage.repositories import CodeRepository, OrderRepository, ProductRepository
+
+_HAS_CODES = frozenset({OrderStatus.DELIVERED, OrderStatus.PARTIAL})
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPage:
+    orders: list[Order]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDetails:
+    order: Order
+    product: Product
+    codes: list[Code]  # empty unless the order delivered codes
+
+
+class OrderQueries:
+    def __init__(self, db: Database, cipher: CodeCipher) -> None:
+        self._db = db
+        self._cipher = cipher
+
+    async def page_for_user(self, user_id: int, page: int, page_size: int = 5) -> OrderPage:
+        page = max(0, page)
+        async with self._db.read() as conn:
+            repo = OrderRepository(conn)
+            total = await repo.count_orders_for_user(user_id)
+            orders = await repo.list_orders_for_user(
+                user_id, limit=page_size, offset=page * page_size
+            )
+        return OrderPage(orders=orders, total=total, page=page, page_size=page_size)
+
+    async def details_for_user(self, user_id: int, order_id: str) -> OrderDetails | None:
+        """The order with its codes, only for its owner; None for anyone else."""
+        async with self._db.read() as conn:
+            order = await OrderRepository(conn).find_order(order_id)
+            if order is None or order.user_id != user_id:
+                return None
+            product = await ProductRepository(conn).get_product(order.sku)
+            codes = (
+                await CodeRepository(conn, self._cipher).list_codes(order.id)
+                if order.status in _HAS_CODES
+                else []
+            )
+        return OrderDetails(order=order, product=product, codes=codes)
