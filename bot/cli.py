@@ -15,6 +15,7 @@ from bot.errors import ConfigError
 COMMAND_MODULES: tuple[str, ...] = (
     "bot.commands.config",
     "bot.commands.migrate",
+    "bot.sandbox.cli",
     "supplier.sandbox.cli",
 )
 

@@ -1,0 +1,53 @@
+"""`giftbot telegram-sandbox`: the Telegram sandbox on its own."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+
+from bot.sandbox.config import TelegramSandboxConfig
+from bot.sandbox.server import start_telegram_sandbox
+
+logger = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "telegram-sandbox",
+        help="run the local Telegram Bot API sandbox (with Stars payments and a web chat)",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8082)
+    parser.add_argument(
+        "--no-flood-limit",
+        action="store_true",
+        help="never answer 429 (Telegram limits about 1 message/s per chat, 30/s overall)",
+    )
+    parser.add_argument(
+        "--payment-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long a payment waits for answerPreCheckoutQuery (Telegram: 10)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = TelegramSandboxConfig(
+        flood_limit=not args.no_flood_limit, payment_answer_timeout=args.payment_timeout
+    )
+    asyncio.run(_serve(config, args.host, args.port))
+    return 0
+
+
+async def _serve(config: TelegramSandboxConfig, host: str, port: int) -> None:
+    running = await start_telegram_sandbox(config, host=host, port=port)
+    print(
+        f"Telegram sandbox: Bot API at {running.url} (TELEGRAM_API_URL), web chat at {running.url}/"
+    )
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await running.close()

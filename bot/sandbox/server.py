@@ -1,0 +1,44 @@
+"""Run the sandbox on a socket, in-process (tests, `giftbot demo`) or alone (the CLI)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from bot.sandbox.app import create_app
+from bot.sandbox.bot_api import SANDBOX
+from bot.sandbox.config import TelegramSandboxConfig
+from bot.sandbox.state import Sandbox
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RunningTelegramSandbox:
+    url: str
+    runner: web.AppRunner
+
+    @property
+    def sandbox(self) -> Sandbox:
+        return self.runner.app[SANDBOX]
+
+    async def close(self) -> None:
+        await self.runner.cleanup()
+
+
+async def start_telegram_sandbox(
+    config: TelegramSandboxConfig | None = None, host: str = "127.0.0.1", port: int = 0
+) -> RunningTelegramSandbox:
+    """Start serving; `port=0` picks a free port, and `.url` says which."""
+    runner = web.AppRunner(create_app(config), shutdown_timeout=5.0, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    server = site._server
+    sockets = getattr(server, "sockets", None) or []
+    bound_port = sockets[0].getsockname()[1] if sockets else port
+    url = f"http://{host}:{bound_port}"
+    logger.info("Telegram sandbox listening on %s", url)
+    return RunningTelegramSandbox(url=url, runner=runner)

@@ -1,0 +1,284 @@
+"""The sandbox's world: bots, users, private chats, messages, update queues and events.
+
+Pure bookkeeping; the HTTP layers (bot_api, control) translate requests into these calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot.sandbox.config import TelegramSandboxConfig
+from bot.sandbox.errors import bad_request
+from bot.sandbox.flood import FaultInjector, FloodControl
+
+if TYPE_CHECKING:
+    import aiohttp
+
+JSON = dict[str, Any]
+# What Telegram sends when a bot never said otherwise: all but these three.
+DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+
+
+class Signal:
+    """Wakes every waiter on `fire`; waiters re-check their condition afterwards."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def fire(self) -> None:
+        self._event.set()
+        self._event = asyncio.Event()
+
+    def current(self) -> asyncio.Event:
+        """The event the next `fire` sets; take it before an await to miss nothing."""
+        return self._event
+
+    async def wait(self, within: float, event: asyncio.Event | None = None) -> bool:
+        event = event or self._event
+        try:
+            async with asyncio.timeout(within):
+                await event.wait()
+        except TimeoutError:
+            return False
+        return True
+
+
+@dataclass
+class StoredMessage:
+    data: JSON
+    from_bot: bool
+    # The sendInvoice parameters, kept for pre_checkout_query and successful_payment.
+    invoice: JSON | None = None
+    paid_charge_id: str | None = None
+
+    def view(self) -> JSON:
+        return {**self.data, "from_bot": self.from_bot}
+
+
+@dataclass
+class Chat:
+    user: JSON
+    messages: dict[int, StoredMessage] = field(default_factory=dict)
+    next_message_id: int = 1
+
+    def as_chat(self) -> JSON:
+        chat: JSON = {"id": self.user["id"], "first_name": self.user["first_name"]}
+        for key in ("last_name", "username"):
+            if key in self.user:
+                chat[key] = self.user[key]
+        chat["type"] = "private"
+        return chat
+
+
+@dataclass
+class WebhookState:
+    url: str
+    secret_token: str | None
+    max_connections: int
+    allowed_updates: list[str] | None
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+
+
+@dataclass
+class PendingQuery:
+    """A callback or pre-checkout query the bot has not answered yet."""
+
+    chat_id: int
+    message_id: int
+    answer: asyncio.Future[JSON] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+@dataclass
+class Charge:
+    user_id: int
+    amount: int
+    payload: str
+    refunded: bool = False
+
+
+@dataclass
+class BotState:
+    id: int
+    token: str
+    user: JSON
+    chats: dict[int, Chat] = field(default_factory=dict)
+    updates: deque[JSON] = field(default_factory=deque)
+    update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    updates_signal: Signal = field(default_factory=Signal)
+    allowed_updates: list[str] | None = None
+    webhook: WebhookState | None = None
+    webhook_task: asyncio.Task[None] | None = None
+    # The getUpdates call currently allowed to wait; an older one is told it was terminated.
+    poller: object | None = None
+    commands: dict[str, list[JSON]] = field(default_factory=dict)
+    menu_buttons: dict[int | None, JSON] = field(default_factory=dict)
+    callback_queries: dict[str, PendingQuery] = field(default_factory=dict)
+    pre_checkout_queries: dict[str, PendingQuery] = field(default_factory=dict)
+    charges: dict[str, Charge] = field(default_factory=dict)
+    transactions: list[JSON] = field(default_factory=list)
+    invoice_links: dict[str, JSON] = field(default_factory=dict)
+
+    def push_update(self, kind: str, payload: JSON) -> int:
+        """Queue an update unless the bot's allowed_updates excludes its kind (then 0)."""
+        allowed = self.webhook.allowed_updates if self.webhook else self.allowed_updates
+        if allowed is not None and len(allowed) > 0:
+            if kind not in allowed:
+                return 0
+        elif kind in DEFAULT_EXCLUDED_UPDATES:
+            return 0
+        update_id = next(self.update_ids)
+        self.updates.append({"update_id": update_id, kind: payload})
+        self.updates_signal.fire()
+        return update_id
+
+    def confirm(self, offset: int) -> None:
+        if offset < 0:
+            # A negative offset keeps only the last -offset updates.
+            while len(self.updates) > -offset:
+                self.updates.popleft()
+            return
+        while self.updates and self.updates[0]["update_id"] < offset:
+            self.updates.popleft()
+
+    def chat(self, chat_id: Any) -> Chat:
+        try:
+            return self.chats[int(chat_id)]
+        except (KeyError, TypeError, ValueError):
+            raise bad_request("chat not found") from None
+
+    def reset(self) -> None:
+        self.chats.clear()
+        self.updates.clear()
+        self.charges.clear()
+        self.transactions.clear()
+        self.invoice_links.clear()
+        # Whoever waits on a pending query gets a plain "no" rather than a cancellation.
+        for query in self.callback_queries.values():
+            if not query.answer.done():
+                query.answer.set_result({"text": None, "show_alert": False})
+        for query in self.pre_checkout_queries.values():
+            if not query.answer.done():
+                query.answer.set_result({"ok": False, "error_message": "sandbox reset"})
+        self.callback_queries.clear()
+        self.pre_checkout_queries.clear()
+
+
+@dataclass
+class StoredFile:
+    content: bytes
+    file_name: str
+    mime_type: str
+    unique_id: str
+
+
+class EventLog:
+    """The numbered history behind `GET /sandbox/events`, replayable with `since`."""
+
+    def __init__(self, keep: int) -> None:
+        self.events: deque[JSON] = deque(maxlen=keep)
+        self.seq = 0
+        self.signal = Signal()
+
+    def publish(self, kind: str, chat_id: int, bot_id: int, **fields: Any) -> None:
+        self.seq += 1
+        event = {"seq": self.seq, "type": kind, "chat_id": chat_id, "bot_id": bot_id, **fields}
+        self.events.append(event)
+        self.signal.fire()
+
+    def after(self, seq: int, chat_id: int | None) -> list[JSON]:
+        return [
+            e
+            for e in self.events
+            if e["seq"] > seq and (chat_id is None or e["chat_id"] == chat_id)
+        ]
+
+
+class Sandbox:
+    """Everything the sandbox knows; one per running server."""
+
+    def __init__(self, config: TelegramSandboxConfig) -> None:
+        self.config = config
+        self.bots: dict[int, BotState] = {}
+        self.users: dict[int, JSON] = {}
+        self.files: dict[str, StoredFile] = {}
+        self.events = EventLog(config.event_history)
+        self.flood = FloodControl(config)
+        self.faults = FaultInjector()
+        self.last_bot_id: int | None = None
+        self.closing = asyncio.Event()
+        # Set by the app's cleanup context; webhook delivery posts through it.
+        self.http: aiohttp.ClientSession | None = None
+
+    def bot_for_token(self, bot_id: int, token: str) -> BotState | None:
+        """The bot a token names, registered on first use; None if the id has another token."""
+        bot = self.bots.get(bot_id)
+        if bot is not None and bot.token != token:
+            return None
+        if bot is None:
+            user = {
+                "id": bot_id,
+                "is_bot": True,
+                "first_name": f"Sandbox Bot {bot_id}",
+                "username": f"sandbox_{bot_id}_bot",
+            }
+            bot = BotState(id=bot_id, token=token, user=user)
+            self.bots[bot_id] = bot
+        self.last_bot_id = bot_id
+        return bot
+
+    def chat_for(self, bot: BotState, user_id: int) -> Chat:
+        chat = bot.chats.get(user_id)
+        if chat is None:
+            chat = bot.chats[user_id] = Chat(user=self.users[user_id])
+        return chat
+
+    def add_message(
+        self,
+        bot: BotState,
+        chat: Chat,
+        fields: JSON,
+        *,
+        from_bot: bool,
+        invoice: JSON | None = None,
+    ) -> StoredMessage:
+        message_id = chat.next_message_id
+        chat.next_message_id += 1
+        data: JSON = {
+            "message_id": message_id,
+            "from": bot.user if from_bot else chat.user,
+            "chat": chat.as_chat(),
+            "date": int(time.time()),
+            **fields,
+        }
+        stored = StoredMessage(data=data, from_bot=from_bot, invoice=invoice)
+        chat.messages[message_id] = stored
+        self.events.publish("message", chat.user["id"], bot.id, message=stored.view())
+        return stored
+
+    def edit_message(self, bot: BotState, chat: Chat, stored: StoredMessage, fields: JSON) -> None:
+        stored.data.update(fields)
+        for key in [k for k, v in fields.items() if v is None]:
+            del stored.data[key]
+        stored.data["edit_date"] = int(time.time())
+        self.events.publish("edit", chat.user["id"], bot.id, message=stored.view())
+
+    def wake_all(self) -> None:
+        for bot in self.bots.values():
+            bot.updates_signal.fire()
+        self.events.signal.fire()
+
+    def reset(self) -> None:
+        self.users.clear()
+        for bot in self.bots.values():
+            bot.reset()
+        self.faults.clear()
+        self.events.events.clear()
+        self.events.signal.fire()
