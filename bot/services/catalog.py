@@ -20,6 +20,8 @@ from supplier.errors import SkuNotFound, SupplierError
 log = logging.getLogger(__name__)
 
 STOCK_TTL_SECONDS = 30.0
+# Telegram's callback_data holds 64 bytes and the catalog buttons carry the SKU.
+MAX_SKU_BYTES = 40
 STOCK_DEADLINE_SECONDS = 3.0
 
 
@@ -59,7 +61,12 @@ class CatalogService:
 
     async def sync(self) -> SyncResult:
         """Mirror the supplier's catalog. Vanished products go inactive, never away."""
-        products = [p async for p in self._supplier.iter_catalog()]
+        products = []
+        async for product in self._supplier.iter_catalog():
+            if len(product.sku.encode()) > MAX_SKU_BYTES:
+                log.warning("skipping SKU longer than %d bytes: %.64s", MAX_SKU_BYTES, product.sku)
+                continue
+            products.append(product)
         if not products:
             # An empty answer is far likelier a supplier fault than an empty shop.
             log.warning("supplier returned an empty catalog; keeping the current one")

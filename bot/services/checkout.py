@@ -106,6 +106,16 @@ class CheckoutService:
     def currency(self) -> str:
         return self._rules.payment_currency
 
+    async def unit_price(self, sku: str) -> int | None:
+        """Today's retail price of one unit, for the product card; None if unknown now.
+        The price charged is the quote taken at Buy time, not this."""
+        try:
+            price = await self._supplier.get_price(sku, deadline=SUPPLIER_CALL_DEADLINE_SECONDS)
+        except SupplierError as exc:
+            log.warning("price of %s unavailable: %s", sku, type(exc).__name__)
+            return None
+        return self._rules.retail_unit_price(price.unit_price.amount, price.unit_price.currency)
+
     async def quote(self, *, user_id: int, chat_id: int, sku: str, quantity: int) -> Quote:
         """Price `quantity` units of `sku` now and store the quote as a new order."""
         product = await self._catalog.find_product(sku)

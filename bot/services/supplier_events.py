@@ -1,0 +1,67 @@
+"""Supplier webhooks after verification: record once per webhook-id, then act."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.services.fulfilment import FulfilmentService
+from storage.clock import utcnow
+from storage.database import Database
+from storage.repositories import SupplierEventRepository
+from supplier.errors import SupplierError
+from supplier.models import WebhookEvent
+
+log = logging.getLogger(__name__)
+
+
+class SupplierEvents:
+    def __init__(
+        self,
+        db: Database,
+        fulfilment: FulfilmentService,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._db = db
+        self._fulfilment = fulfilment
+        self._clock = clock
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def accept(self, event_id: str, event: WebhookEvent) -> bool:
+        """Store the event; False if this webhook-id was handled before (a replay)."""
+        async with self._db.transaction() as conn:
+            is_new = await SupplierEventRepository(conn).record_event(
+                event_id=event_id,
+                event_type=event.type,
+                supplier_order_id=event.data.order_id,
+                reference=event.data.reference,
+                order_version=event.data.version,
+                now=self._clock(),
+            )
+        if is_new:
+            # The supplier wants its 2xx fast; the work happens after the response.
+            task = asyncio.create_task(self._process(event_id, event))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return is_new
+
+    async def _process(self, event_id: str, event: WebhookEvent) -> None:
+        try:
+            await self._fulfilment.on_supplier_update(event.data.reference, event.data.order_id)
+        except SupplierError as exc:
+            # Left unprocessed; the recovery pass polls the order anyway.
+            log.warning("event %s: supplier order not fetched (%s)", event_id, exc)
+            return
+        except Exception:
+            log.exception("event %s could not be applied", event_id)
+            return
+        async with self._db.transaction() as conn:
+            await SupplierEventRepository(conn).mark_processed(event_id, self._clock())
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
