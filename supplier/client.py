@@ -170,16 +170,19 @@ class SupplierClient:
     # --- reconciliation ---
 
     async def iter_reconciliation(
-        self, from_: datetime, to: datetime
+        self, from_: datetime, to: datetime, *, page_size: int | None = None
     ) -> AsyncIterator[LedgerEntry]:
         """Ledger entries in `[from_, to)`, page by page."""
-        async for page in self._pages(Reconciliation, "/v1/reconciliation", _period(from_, to)):
+        params = _period(from_, to, page_size)
+        async for page in self._pages(Reconciliation, "/v1/reconciliation", params):
             for entry in page.entries:
                 yield entry
 
-    async def get_reconciliation(self, from_: datetime, to: datetime) -> Reconciliation:
+    async def get_reconciliation(
+        self, from_: datetime, to: datetime, *, page_size: int | None = None
+    ) -> Reconciliation:
         """The whole ledger of the period in one object: opening, closing and every entry."""
-        params = _period(from_, to)
+        params = _period(from_, to, page_size)
         pages = [page async for page in self._pages(Reconciliation, "/v1/reconciliation", params)]
         entries = [entry for page in pages for entry in page.entries]
         return pages[0].model_copy(
@@ -190,14 +193,30 @@ class SupplierClient:
             }
         )
 
-    async def reconciliation_csv(self, from_: datetime, to: datetime) -> str:
-        """The same ledger as CSV, exactly as the supplier renders it."""
-        params = {**_period(from_, to), "format": "csv"}
-        response = await self._transport.request("GET", "/v1/reconciliation", params=params)
-        try:
-            return response.body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise SupplierResponseError("reconciliation CSV is not UTF-8") from None
+    async def reconciliation_csv(
+        self, from_: datetime, to: datetime, *, page_size: int | None = None
+    ) -> str:
+        """The same ledger as one CSV document, pages joined under a single header row."""
+        params: dict[str, str | None] = {**_period(from_, to, page_size), "format": "csv"}
+        header, rows = "", []
+        while True:
+            response = await self._transport.request("GET", "/v1/reconciliation", params=params)
+            try:
+                text = response.body.decode("utf-8")
+            except UnicodeDecodeError:
+                raise SupplierResponseError("reconciliation CSV is not UTF-8") from None
+            line, _, body = text.partition("\n")
+            if header and line != header:
+                raise SupplierResponseError("reconciliation CSV pages differ in columns")
+            header = line
+            rows.append(body)
+            # The CSV form carries its cursor in a header, as the body has no room for it.
+            cursor = response.headers.get("X-Next-Cursor")
+            if not cursor:
+                return f"{header}\n" + "".join(rows)
+            if cursor == params.get("cursor"):
+                raise SupplierResponseError("/v1/reconciliation: the cursor does not advance")
+            params["cursor"] = cursor
 
     async def _pages(self, model: type[_PageT], path: str, params: Params) -> AsyncIterator[_PageT]:
         cursor: str | None = None
@@ -229,11 +248,12 @@ def _segment(value: str) -> str:
     return quote(value, safe="")
 
 
-def _period(from_: datetime, to: datetime) -> dict[str, str]:
+def _period(from_: datetime, to: datetime, page_size: int | None) -> dict[str, str | None]:
     if from_.tzinfo is None or to.tzinfo is None:
         raise ValueError("reconciliation bounds must be timezone-aware")
     return {
         "from": from_.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "to": to.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "format": "json",
+        "limit": None if page_size is None else str(page_size),
     }

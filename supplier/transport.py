@@ -37,6 +37,7 @@ _USER_AGENT = "giftbot-supplier-client/1"
 class Response:
     status: int
     body: bytes
+    headers: Mapping[str, str]
 
     def parse(self, model: type[ModelT]) -> ModelT:
         try:
@@ -154,7 +155,7 @@ class Transport:
                         request_id=response.headers.get("X-Request-Id"),
                         retry_after=response.headers.get("Retry-After"),
                     )
-                return Response(response.status, body)
+                return Response(response.status, body, response.headers)
         except TimeoutError:
             raise SupplierTimeout(f"{method} {path}: no answer within {seconds}s") from None
         except aiohttp.ClientConnectorError as exc:
