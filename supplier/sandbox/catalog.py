@@ -92,7 +92,7 @@ BRANDS: Final[dict[str, Brand]] = {
               "https://www.roblox.com/redeem", "9999999999"),
         Brand("sandbox", "Sandbox", "Scenario", 500,
               "Sandbox scenario card: the code has no value.",
-              None, "SBX-AAAA-AAAA-AAAA"),
+              None, "TEST-AAAA-AAAA-AAAA"),
     )
 }  # fmt: skip
 

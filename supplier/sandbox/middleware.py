@@ -23,7 +23,7 @@ CONFIG_KEY: Final = web.AppKey("sandbox_config", SandboxConfig)
 LIMITER_KEY: Final = web.AppKey("sandbox_rate_limiter", RateLimiter)
 RNG_KEY: Final = web.AppKey("sandbox_latency_rng", random.Random)
 PUBLIC_PATHS: Final = frozenset({"/openapi.json", "/health"})
-_RATE_INFO: Final = "sandbox_rate_info"
+_RATE_INFO: Final = web.RequestKey("sandbox_rate_info", RateInfo)
 _ANONYMOUS: Final = "-"
 
 
@@ -63,7 +63,7 @@ async def envelope_middleware(request: web.Request, handler: Handler) -> web.Str
     except Exception:
         logger.exception("sandbox request %s failed", request_id)
         response = error_response(SandboxError("internal_error", "internal error"), request_id)
-    info: RateInfo | None = request.get(_RATE_INFO)
+    info = request.get(_RATE_INFO)
     if info is None:
         info = request.app[LIMITER_KEY].peek(_ANONYMOUS)
     response.headers.update(info.headers())

@@ -22,7 +22,9 @@ BASE_USD_RATES: Final[dict[str, Decimal]] = {
 }
 DRIFT_AMPLITUDE: Final = 0.004  # +-0.4 %: slow enough that a quote survives minutes
 DRIFT_PERIOD_SECONDS: Final = 4 * 3600
-DRIFT_STEP: Final = Decimal("1.01")  # test-price-drift: +1 % per read
+# Rates move in steps, so a price read now still holds for an order placed seconds later.
+DRIFT_STEP_SECONDS: Final = 300
+PRICE_DRIFT_PER_READ: Final = Decimal("1.01")  # test-price-drift: +1 % per read
 
 
 class FxRates:
@@ -36,12 +38,13 @@ class FxRates:
         base = BASE_USD_RATES[currency]
         if currency == ACCOUNT_CURRENCY:
             return base
-        angle = 2 * math.pi * at.timestamp() / DRIFT_PERIOD_SECONDS + self._phases[currency]
+        step = at.timestamp() // DRIFT_STEP_SECONDS * DRIFT_STEP_SECONDS
+        angle = 2 * math.pi * step / DRIFT_PERIOD_SECONDS + self._phases[currency]
         return base * Decimal(1 + DRIFT_AMPLITUDE * math.sin(angle))
 
 
 def unit_price(item: CatalogItem, fx: FxRates, at: datetime, drift_reads: int = 0) -> int:
     """The wholesale price of one unit, in USD cents, at time `at`."""
     wholesale = Decimal(item.face_amount) * (Decimal(10_000 - item.discount_bps) / 10_000)
-    usd = wholesale * fx.usd_per_unit(item.currency, at) * DRIFT_STEP**drift_reads
+    usd = wholesale * fx.usd_per_unit(item.currency, at) * PRICE_DRIFT_PER_READ**drift_reads
     return int(usd.quantize(Decimal(1), rounding=ROUND_HALF_UP))
