@@ -90,9 +90,11 @@ def error(status: int, code: str, headers: dict[str, str] | None = None) -> Beha
     return reply(status, envelope, headers)
 
 
-def raw(status: int, text: str) -> Behaviour:
+def raw(
+    status: int, text: str, content_type: str = "text/plain", headers: dict[str, str] | None = None
+) -> Behaviour:
     async def behaviour(request: web.Request) -> web.StreamResponse:
-        return web.Response(status=status, text=text, content_type="text/plain")
+        return web.Response(status=status, text=text, content_type=content_type, headers=headers)
 
     return behaviour
 

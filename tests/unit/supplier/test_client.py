@@ -301,6 +301,39 @@ async def test_reconciliation_joins_pages(fake: FakeSupplier, make_client: MakeC
     }
 
 
+async def test_reconciliation_csv_joins_pages_under_one_header(
+    fake: FakeSupplier, make_client: MakeClient
+) -> None:
+    header = "entry_id,amount\r\n"
+    fake.on(
+        "GET",
+        "/v1/reconciliation",
+        raw(200, header + "le_1,-100\r\n", "text/csv", {"X-Next-Cursor": "p2"}),
+        raw(200, header + "le_2,-200\r\n", "text/csv"),
+    )
+
+    text = await make_client().reconciliation_csv(*PERIOD, page_size=1)
+
+    assert text == header + "le_1,-100\r\nle_2,-200\r\n"
+    queries = [r.query for r in fake.requests]
+    assert [q.get("cursor") for q in queries] == [None, "p2"]
+    assert {(q["format"], q["limit"]) for q in queries} == {("csv", "1")}
+
+
+async def test_reconciliation_csv_refuses_pages_with_other_columns(
+    fake: FakeSupplier, make_client: MakeClient
+) -> None:
+    fake.on(
+        "GET",
+        "/v1/reconciliation",
+        raw(200, "a,b\r\n1,2\r\n", "text/csv", {"X-Next-Cursor": "p2"}),
+        raw(200, "a,c\r\n3,4\r\n", "text/csv"),
+    )
+
+    with pytest.raises(errors.SupplierResponseError):
+        await make_client().reconciliation_csv(*PERIOD)
+
+
 async def test_reconciliation_rejects_naive_bounds(make_client: MakeClient) -> None:
     with pytest.raises(ValueError, match="timezone"):
         await make_client().reconciliation_csv(datetime(2026, 11, 1), datetime(2026, 12, 1))
