@@ -11,15 +11,16 @@ from supplier.models import OrderRequest, Reconciliation
 from supplier.sandbox.errors import SandboxError
 from supplier.sandbox.http import json_response, query_datetime, query_int, read_body
 from supplier.sandbox.ledger import RECONCILIATION_PAGE_MAX, reconciliation_csv
-from supplier.sandbox.service import SandboxService
+from supplier.sandbox.service import SERVICE_KEY, SandboxService
 
-SERVICE_KEY: Final = web.AppKey("sandbox_service", SandboxService)
 CATALOG_PAGE_DEFAULT: Final = 50
 
 routes = web.RouteTableDef()
 
 
 def _scenario_gate(service: SandboxService, sku: str) -> None:
+    """Refuse unknown SKUs, and every other call naming test-429."""
+    service.state.item(sku)
     if sku == "test-429" and service.throttle_429():
         retry_after = f"{service.config.retry_after_seconds:g}"
         raise SandboxError(
@@ -39,21 +40,22 @@ async def catalog(request: web.Request) -> web.Response:
     return json_response(page)
 
 
-@routes.get("/v1/stock/{sku}")
-async def stock(request: web.Request) -> web.Response:
+def _sku_call(request: web.Request) -> tuple[SandboxService, str]:
     service = request.app[SERVICE_KEY]
     sku = request.match_info["sku"]
-    service.state.item(sku)
     _scenario_gate(service, sku)
+    return service, sku
+
+
+@routes.get("/v1/stock/{sku}")
+async def stock(request: web.Request) -> web.Response:
+    service, sku = _sku_call(request)
     return json_response(service.state.stock_of(sku))
 
 
 @routes.get("/v1/prices/{sku}")
 async def price(request: web.Request) -> web.Response:
-    service = request.app[SERVICE_KEY]
-    sku = request.match_info["sku"]
-    service.state.item(sku)
-    _scenario_gate(service, sku)
+    service, sku = _sku_call(request)
     quote = service.state.read_price(sku)
     service.changed()
     return json_response(quote)
@@ -63,7 +65,6 @@ async def price(request: web.Request) -> web.Response:
 async def create_order(request: web.Request) -> web.Response:
     service = request.app[SERVICE_KEY]
     body = await read_body(request, OrderRequest)
-    service.state.item(body.sku)
     _scenario_gate(service, body.sku)
     placement = service.place_order(body)
     order = placement.order

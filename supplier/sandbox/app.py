@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import AsyncIterator
 from typing import Final
 
 from aiohttp import web
 
 from supplier.sandbox import api, control
-from supplier.sandbox.api import SERVICE_KEY
 from supplier.sandbox.config import SandboxConfig
-from supplier.sandbox.middleware import (
-    CONFIG_KEY,
-    LIMITER_KEY,
-    RNG_KEY,
-    envelope_middleware,
-    gate_middleware,
-)
+from supplier.sandbox.middleware import LIMITER_KEY, envelope_middleware, gate_middleware
 from supplier.sandbox.openapi import openapi_json
 from supplier.sandbox.ratelimit import RateLimiter
-from supplier.sandbox.service import SandboxService
+from supplier.sandbox.service import SERVICE_KEY, SandboxService
 
 MAX_BODY_BYTES: Final = 64 * 1024
 
@@ -40,10 +32,8 @@ def create_app(config: SandboxConfig) -> web.Application:
     app = web.Application(
         middlewares=[envelope_middleware, gate_middleware], client_max_size=MAX_BODY_BYTES
     )
-    app[CONFIG_KEY] = config
     app[SERVICE_KEY] = SandboxService(config)
     app[LIMITER_KEY] = RateLimiter(config.rate_limit_per_minute)
-    app[RNG_KEY] = random.Random(config.seed)
     app.router.add_routes(api.routes)
     app.router.add_routes(control.routes)
     app.router.add_get("/openapi.json", openapi_json)

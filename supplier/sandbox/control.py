@@ -11,10 +11,10 @@ from supplier.models import (
     SetStockRequest,
     WebhookDeliveries,
 )
-from supplier.sandbox.api import SERVICE_KEY
 from supplier.sandbox.errors import SandboxError
 from supplier.sandbox.http import json_response, read_body
 from supplier.sandbox.pricing import ACCOUNT_CURRENCY
+from supplier.sandbox.service import SERVICE_KEY
 
 routes = web.RouteTableDef()
 

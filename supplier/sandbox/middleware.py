@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-import random
 import uuid
 from typing import Final
 
@@ -13,15 +12,13 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from supplier.models import ErrorBody, ErrorEnvelope
-from supplier.sandbox.config import SandboxConfig
 from supplier.sandbox.errors import SandboxError
 from supplier.sandbox.ratelimit import RateInfo, RateLimiter
+from supplier.sandbox.service import SERVICE_KEY
 
 logger = logging.getLogger(__name__)
 
-CONFIG_KEY: Final = web.AppKey("sandbox_config", SandboxConfig)
 LIMITER_KEY: Final = web.AppKey("sandbox_rate_limiter", RateLimiter)
-RNG_KEY: Final = web.AppKey("sandbox_latency_rng", random.Random)
 PUBLIC_PATHS: Final = frozenset({"/openapi.json", "/health"})
 _RATE_INFO: Final = web.RequestKey("sandbox_rate_info", RateInfo)
 _ANONYMOUS: Final = "-"
@@ -76,7 +73,8 @@ async def gate_middleware(request: web.Request, handler: Handler) -> web.StreamR
     """Auth on everything but the public paths; rate limit and latency on /v1."""
     if request.path in PUBLIC_PATHS:
         return await handler(request)
-    config = request.app[CONFIG_KEY]
+    service = request.app[SERVICE_KEY]
+    config = service.config
     expected = f"Bearer {config.api_key.get_secret_value()}"
     supplied = request.headers.get("Authorization", "")
     if not hmac.compare_digest(supplied.encode(), expected.encode()):
@@ -91,6 +89,7 @@ async def gate_middleware(request: web.Request, handler: Handler) -> web.StreamR
                 headers={"Retry-After": str(max(1, info.reset_seconds))},
             )
         if config.latency_max_ms:
-            rng = request.app[RNG_KEY]
-            await asyncio.sleep(rng.uniform(config.latency_min_ms, config.latency_max_ms) / 1000)
+            await asyncio.sleep(
+                service.rng.uniform(config.latency_min_ms, config.latency_max_ms) / 1000
+            )
     return await handler(request)

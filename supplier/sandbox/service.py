@@ -7,6 +7,9 @@ import logging
 import random
 from collections.abc import Callable
 from functools import partial
+from typing import Final
+
+from aiohttp import web
 
 from supplier.models import Order, OrderRequest, WebhookEventType
 from supplier.sandbox.config import SandboxConfig
@@ -136,3 +139,6 @@ class SandboxService:
         if refunded.version != order.version:
             self.changed()
             self._send([self._event(refunded, "order.refunded")])
+
+
+SERVICE_KEY: Final = web.AppKey("sandbox_service", SandboxService)

@@ -11,10 +11,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from supplier.sandbox.api import SERVICE_KEY
 from supplier.sandbox.app import create_app
 from supplier.sandbox.config import SandboxConfig
-from supplier.sandbox.service import SandboxService
+from supplier.sandbox.service import SERVICE_KEY, SandboxService
 from supplier.settings import SANDBOX_API_KEY
 
 AUTH = {"Authorization": f"Bearer {SANDBOX_API_KEY}"}
