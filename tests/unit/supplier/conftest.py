@@ -44,7 +44,8 @@ async def make_client(
     def factory(**kwargs: Any) -> SupplierClient:
         kwargs.setdefault("timeout", 2.0)
         kwargs.setdefault("retry", RetryPolicy(max_retries=3, sleep=record))
-        client = SupplierClient(fake.url, API_KEY, **kwargs)
+        base_url = kwargs.pop("base_url", fake.url)
+        client = SupplierClient(base_url, API_KEY, **kwargs)
         clients.append(client)
         return client
 

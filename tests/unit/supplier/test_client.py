@@ -12,8 +12,6 @@ import pytest
 from supplier import errors
 from supplier.client import SupplierClient
 from supplier.models import Money
-from supplier.retry import RetryPolicy
-from tests.unit.supplier.conftest import API_KEY
 from tests.unit.supplier.fake_supplier import (
     FakeSupplier,
     drop,
@@ -151,17 +149,15 @@ async def test_rate_limited_order_is_retried_without_a_lookup(
     assert sleeps == [2.0]
 
 
-async def test_refused_connection_needs_no_lookup(
-    unused_tcp_port: int, sleeps: list[float]
+async def test_refused_connection_order_is_retried_then_reported(
+    make_client: MakeClient, unused_tcp_port: int, sleeps: list[float]
 ) -> None:
-    async def record(delay: float) -> None:
-        sleeps.append(delay)
+    client = make_client(base_url=f"http://127.0.0.1:{unused_tcp_port}")
 
-    async with SupplierClient(
-        f"http://127.0.0.1:{unused_tcp_port}", API_KEY, retry=RetryPolicy(sleep=record)
-    ) as client:
-        with pytest.raises(errors.SupplierConnectionError):
-            await client.create_order("test-instant", 1, "ref_4")
+    with pytest.raises(errors.SupplierConnectionError) as caught:
+        await client.create_order("test-instant", 1, "ref_4")
+
+    assert caught.value.request_sent is False
     assert len(sleeps) == 3
 
 

@@ -177,17 +177,12 @@ async def test_broken_connection_is_retried(
 
 
 async def test_refused_connection_is_retried_then_reported(
-    unused_tcp_port: int, sleeps: list[float]
+    make_client: MakeClient, unused_tcp_port: int, sleeps: list[float]
 ) -> None:
-    async def record(delay: float) -> None:
-        sleeps.append(delay)
+    client = make_client(base_url=f"http://127.0.0.1:{unused_tcp_port}")
 
-    client = SupplierClient(
-        f"http://127.0.0.1:{unused_tcp_port}", API_KEY, retry=RetryPolicy(sleep=record)
-    )
-    async with client:
-        with pytest.raises(errors.SupplierConnectionError) as caught:
-            await client.get_balance()
+    with pytest.raises(errors.SupplierConnectionError) as caught:
+        await client.get_balance()
 
     assert caught.value.request_sent is False
     assert len(sleeps) == 3
