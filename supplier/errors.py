@@ -169,8 +169,6 @@ _BY_CODE: dict[str, type[SupplierStatusError]] = {
     )
 }
 
-_T = TypeVar("_T")
-
 _BY_STATUS: dict[int, type[SupplierStatusError]] = {
     400: InvalidRequest,
     401: Unauthorized,
@@ -211,6 +209,9 @@ def parse_retry_after(value: str | None) -> float | None:
     except ValueError:
         return None
     return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+_T = TypeVar("_T")
 
 
 def _field(error: Mapping[str, Any], name: str, kind: type[_T]) -> _T | None:
