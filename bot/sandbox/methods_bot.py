@@ -51,7 +51,7 @@ async def delete_my_commands(call: Call) -> bool:
 async def set_chat_menu_button(call: Call) -> bool:
     chat_id = call.params.integer("chat_id")
     if chat_id is not None:
-        call.bot.chat(chat_id)
+        call.sandbox.find_chat(call.bot, chat_id)
     button = call.params.json("menu_button") or {"type": "default"}
     if not isinstance(button, dict) or button.get("type") not in {"commands", "web_app", "default"}:
         raise bad_request("can't parse menu button JSON object")

@@ -51,7 +51,7 @@ def message_text(call: Call, field: str = "text", entities_field: str = "entitie
 def target_chat(call: Call) -> Chat:
     if call.params.raw("chat_id") in (None, ""):
         raise bad_request("chat_id is empty")
-    return call.bot.chat(call.params.raw("chat_id"))
+    return call.sandbox.find_chat(call.bot, call.params.raw("chat_id"))
 
 
 def sent(call: Call, chat: Chat, fields: JSON, invoice: JSON | None = None) -> JSON:

@@ -148,12 +148,6 @@ class BotState:
         while self.updates and self.updates[0]["update_id"] < offset:
             self.updates.popleft()
 
-    def chat(self, chat_id: Any) -> Chat:
-        try:
-            return self.chats[int(chat_id)]
-        except (KeyError, TypeError, ValueError):
-            raise bad_request("chat not found") from None
-
     def reset(self) -> None:
         self.chats.clear()
         self.updates.clear()
@@ -233,6 +227,16 @@ class Sandbox:
             self.bots[bot_id] = bot
         self.last_bot_id = bot_id
         return bot
+
+    def find_chat(self, bot: BotState, chat_id: Any) -> Chat:
+        """The private chat a Bot API call names; every sandbox user has one with every bot."""
+        try:
+            user_id = int(chat_id)
+        except (TypeError, ValueError):
+            raise bad_request("chat not found") from None
+        if user_id not in self.users:
+            raise bad_request("chat not found")
+        return self.chat_for(bot, user_id)
 
     def chat_for(self, bot: BotState, user_id: int) -> Chat:
         chat = bot.chats.get(user_id)

@@ -42,18 +42,23 @@ async def get_updates(call: Call) -> list[JSON]:
     if offset is not None:
         bot.confirm(offset)
     me = bot.poller = object()
+    bot.updates_signal.fire()  # an older waiting poll learns it was superseded
     deadline = time.monotonic() + timeout
-    while True:
-        if bot.webhook is not None:
-            raise ApiError(409, WEBHOOK_CONFLICT)
-        if bot.poller is not me:
-            raise ApiError(409, POLLING_CONFLICT)
-        if bot.updates:
-            return list(itertools.islice(bot.updates, limit))
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or sandbox.closing.is_set():
-            return []
-        await bot.updates_signal.wait(remaining)
+    try:
+        while True:
+            if bot.webhook is not None:
+                raise ApiError(409, WEBHOOK_CONFLICT)
+            if bot.poller is not me:
+                raise ApiError(409, POLLING_CONFLICT)
+            if bot.updates:
+                return list(itertools.islice(bot.updates, limit))
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or sandbox.closing.is_set():
+                return []
+            await bot.updates_signal.wait(remaining)
+    finally:
+        if bot.poller is me:
+            bot.poller = None
 
 
 @api_method("setWebhook")

@@ -1,0 +1,277 @@
+// The sandbox web chat: pick a test user, talk to the bot, watch its replies live.
+import { api, EventStream } from "./api.js";
+import { renderMessage } from "./messages.js";
+import { usersPanel } from "./users.js";
+
+const $ = (id) => document.getElementById(id);
+const view = {
+  app: $("app"),
+  messages: $("messages"),
+  empty: $("empty-state"),
+  title: $("chat-title"),
+  status: $("chat-status"),
+  composer: $("composer"),
+  input: $("message-input"),
+  toasts: $("toasts"),
+  alert: $("alert-dialog"),
+};
+
+const state = {
+  userId: null,
+  stream: null,
+  syncing: false,
+  buffered: [],
+  messages: new Map(), // message_id -> Message
+  payments: new Map(), // message_id -> {status, detail}
+  presses: new Map(), // message_id -> {shown} while a callback press waits for its answer
+};
+
+// ---- feedback -------------------------------------------------------------------------
+
+function toast(text, kind = "info") {
+  const node = document.createElement("div");
+  node.className = "toast";
+  node.dataset.kind = kind;
+  node.textContent = text;
+  view.toasts.append(node);
+  setTimeout(() => node.remove(), kind === "error" ? 6000 : 3500);
+}
+
+function showAlert(text) {
+  view.alert.querySelector("p").textContent = text;
+  if (!view.alert.open) view.alert.showModal();
+}
+
+function showAnswer(messageId, text, alert) {
+  const press = state.presses.get(messageId);
+  if (!press || press.shown || !text) return;
+  press.shown = true;
+  if (alert) showAlert(text);
+  else toast(text, "answer");
+}
+
+// ---- the message list -----------------------------------------------------------------
+
+const handlers = {
+  fileUrl: api.fileUrl,
+  onCommand: (text) => send(text),
+  onCopy: copy,
+  onPress: press,
+  onPay: pay,
+};
+
+function nearBottom() {
+  const list = view.messages;
+  return list.scrollHeight - list.scrollTop - list.clientHeight < 120;
+}
+
+function rowFor(messageId) {
+  return view.messages.querySelector(`.row[data-message-id="${messageId}"]`);
+}
+
+function updateEmptyState() {
+  view.empty.hidden = state.userId !== null && state.messages.size > 0;
+  view.empty.textContent =
+    state.userId === null
+      ? "Pick a test user, or create one, to start chatting with the bot."
+      : "No messages yet. Send /start to begin.";
+}
+
+function upsert(message) {
+  const stick = nearBottom() || !message.from_bot;
+  state.messages.set(message.message_id, message);
+  if (message.from_bot && message.from?.first_name) view.title.textContent = message.from.first_name;
+  const row = renderMessage(message, handlers, state.payments.get(message.message_id));
+  const existing = rowFor(message.message_id);
+  if (existing) {
+    existing.replaceWith(row);
+  } else {
+    const later = [...view.messages.children].find(
+      (node) => Number(node.dataset.messageId) > message.message_id,
+    );
+    row.classList.add("enter");
+    view.messages.insertBefore(row, later ?? null);
+    if (stick) row.scrollIntoView({ block: "end" });
+  }
+  updateEmptyState();
+}
+
+function remove(messageId) {
+  state.messages.delete(messageId);
+  rowFor(messageId)?.remove();
+  updateEmptyState();
+}
+
+function setPayment(messageId, payment) {
+  state.payments.set(messageId, payment);
+  const message = state.messages.get(messageId);
+  if (message) upsert(message);
+}
+
+function applyEvent(event) {
+  if (state.syncing) {
+    state.buffered.push(event);
+    return;
+  }
+  switch (event.type) {
+    case "message":
+    case "edit":
+      upsert(event.message);
+      break;
+    case "delete":
+      remove(event.message_id);
+      break;
+    case "callback_answer":
+      showAnswer(event.message_id, event.text, event.show_alert);
+      break;
+    case "payment": {
+      // The pay call's answer carries the bot's error text; keep it if the event comes later.
+      const known = state.payments.get(event.message_id);
+      const detail = known?.status === event.status ? known.detail : undefined;
+      setPayment(event.message_id, { status: event.status, detail });
+      break;
+    }
+    case "refund":
+      toast("A Star payment was refunded", "answer");
+      break;
+    default:
+      break; // Events this page does not know about are harmless.
+  }
+}
+
+async function syncTranscript() {
+  const userId = state.userId;
+  state.syncing = true;
+  state.buffered = [];
+  try {
+    const transcript = await api.transcript(userId);
+    if (userId !== state.userId) return;
+    state.messages.clear();
+    view.messages.replaceChildren();
+    for (const message of transcript) upsert(message);
+  } catch (error) {
+    toast(`Could not load the chat: ${error.message}`, "error");
+  } finally {
+    if (userId === state.userId) {
+      state.syncing = false;
+      // Applying twice is harmless: messages are keyed by id, edits carry the whole message.
+      for (const event of state.buffered.splice(0)) applyEvent(event);
+      view.messages.lastElementChild?.scrollIntoView({ block: "end" });
+    }
+  }
+}
+
+// ---- actions --------------------------------------------------------------------------
+
+async function send(text) {
+  const userId = state.userId;
+  if (userId === null || !text.trim()) return false;
+  try {
+    const sent = await api.send(userId, text);
+    // Shown at once; the stream's copy (with parsed entities) replaces it by id.
+    if (userId === state.userId && !state.messages.has(sent.message_id)) {
+      upsert({ message_id: sent.message_id, text, date: Date.now() / 1000, from_bot: false });
+    }
+    return true;
+  } catch (error) {
+    toast(`Not sent: ${error.message}`, "error");
+    return false;
+  }
+}
+
+async function press(message, button, node) {
+  const messageId = message.message_id;
+  const entry = { shown: false };
+  state.presses.set(messageId, entry);
+  node.setAttribute("aria-busy", "true");
+  try {
+    const result = await api.press(state.userId, messageId, button.callback_data);
+    showAnswer(messageId, result?.answer, false);
+  } catch (error) {
+    toast(error.message, "error");
+  } finally {
+    if (state.presses.get(messageId) === entry) state.presses.delete(messageId);
+    node.removeAttribute("aria-busy");
+  }
+}
+
+async function pay(message) {
+  const messageId = message.message_id;
+  const before = state.payments.get(messageId);
+  setPayment(messageId, { status: "paying" });
+  try {
+    const result = await api.pay(state.userId, messageId);
+    setPayment(messageId, { status: result.status, detail: result.error_message });
+  } catch (error) {
+    if (before) setPayment(messageId, before);
+    else state.payments.delete(messageId);
+    if (state.messages.has(messageId)) upsert(state.messages.get(messageId));
+    toast(`Payment failed: ${error.message}`, "error");
+  }
+}
+
+async function copy(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    toast("Copied", "answer");
+  } catch {
+    toast("The browser did not allow copying to the clipboard", "error");
+  }
+}
+
+// ---- user selection and the live stream -----------------------------------------------
+
+const STATUS_TEXT = { live: "bot", connecting: "connecting…", offline: "waiting for network…" };
+
+function setStatus(status) {
+  view.status.dataset.state = status;
+  view.status.textContent = STATUS_TEXT[status] ?? status;
+}
+
+function selectUser(user) {
+  state.stream?.close();
+  state.userId = user.id;
+  state.messages.clear();
+  state.payments.clear();
+  state.presses.clear();
+  view.messages.replaceChildren();
+  view.app.dataset.user = String(user.id);
+  for (const control of view.composer.elements) control.disabled = false;
+  updateEmptyState();
+  state.stream = new EventStream(user.id, {
+    onEvent: applyEvent,
+    onOpen: (resumed) => resumed || syncTranscript(),
+    onStatus: setStatus,
+  }).start();
+  view.input.focus();
+}
+
+// ---- composer -------------------------------------------------------------------------
+
+function fitInput() {
+  view.input.style.height = "auto";
+  view.input.style.height = `${Math.min(view.input.scrollHeight, 160)}px`;
+}
+
+view.composer.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const text = view.input.value;
+  if (!text.trim()) return;
+  view.input.value = "";
+  fitInput();
+  if (!(await send(text)) && !view.input.value) {
+    view.input.value = text;
+    fitInput();
+  }
+});
+view.input.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    view.composer.requestSubmit();
+  }
+});
+view.input.addEventListener("input", fitInput);
+$("start-button").addEventListener("click", () => send("/start"));
+
+updateEmptyState();
+usersPanel({ onSelect: selectUser, onError: (text) => toast(text, "error") });
