@@ -22,6 +22,7 @@ LIMITER_KEY: Final = web.AppKey("sandbox_rate_limiter", RateLimiter)
 PUBLIC_PATHS: Final = frozenset({"/openapi.json", "/health"})
 _RATE_INFO: Final = web.RequestKey("sandbox_rate_info", RateInfo)
 _ANONYMOUS: Final = "-"
+MAX_REQUEST_ID: Final = 128
 
 
 def error_response(error: SandboxError, request_id: str) -> web.Response:
@@ -50,7 +51,9 @@ def _from_http(exc: web.HTTPException) -> SandboxError:
 @web.middleware
 async def envelope_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Outermost: every response, including errors, gets the envelope and the headers."""
-    request_id = request.headers.get("X-Request-Id") or f"req_{uuid.uuid4().hex}"
+    request_id = request.headers.get("X-Request-Id", "")
+    if not 0 < len(request_id) <= MAX_REQUEST_ID or not request_id.isprintable():
+        request_id = f"req_{uuid.uuid4().hex}"
     try:
         response = await handler(request)
     except SandboxError as exc:

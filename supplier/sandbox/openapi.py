@@ -73,6 +73,23 @@ def _op(
     return op
 
 
+def _reconciliation_op() -> Json:
+    params = [
+        _param(name, "query", text)
+        for name, text in (
+            ("from", "RFC 3339, inclusive"),
+            ("to", "RFC 3339, exclusive"),
+            ("format", "json (default) or csv"),
+            ("cursor", "next_cursor of the previous page"),
+            ("limit", "Page size, 1..1000 (default 1000)"),
+        )
+    ]
+    op = _op("Ledger page; opening + sum(amounts) = closing", m.Reconciliation, params=params)
+    # The CSV form: same columns, Money split into minor units + currency; balances in headers.
+    op["responses"]["200"]["content"]["text/csv"] = {"schema": {"type": "string"}}
+    return op
+
+
 def _paths() -> Json:
     sku = _param("sku", "path", "Catalog SKU")
     order_errors = ("400", "401", "402", "404", "409", "422", "429", "502", "503")
@@ -99,11 +116,7 @@ def _paths() -> Json:
                                   params=[_param("order_id", "path", "Supplier order id")],
                                   errors=("401", "404", "429"))},
         "/v1/balance": {"get": _op("Account balance", m.Balance, errors=("401", "429"))},
-        "/v1/reconciliation": {"get": _op("Ledger page (format=csv for text/csv)", m.Reconciliation,
-                                          params=[_param(n, "query", d) for n, d in (
-            ("from", "RFC 3339, inclusive"), ("to", "RFC 3339, exclusive"),
-            ("format", "json (default) or csv"), ("cursor", "next_cursor of the previous page"),
-            ("limit", "Page size, 1..1000"))])},
+        "/v1/reconciliation": {"get": _reconciliation_op()},
         "/sandbox/reset": {"post": _op("Reset the sandbox", m.Balance)},
         "/sandbox/balance": {"post": _op("Set the available balance", m.Balance,
                                          body=m.SetBalanceRequest)},

@@ -53,6 +53,14 @@ def _plan(state: SandboxState, sku: str) -> tuple[Outcome, bool]:
     return (Outcome.FAIL if fails else Outcome.COMPLETE), deferred
 
 
+def _new_order_id(state: SandboxState) -> str:
+    # Seeded ids repeat after a restart from a state file, so check against known ones.
+    while True:
+        order_id = f"ord_{state.rng.getrandbits(64):016x}"
+        if order_id not in state.orders:
+            return order_id
+
+
 def place_order(state: SandboxState, request: OrderRequest) -> Placement:
     """Accept (and debit) a new order, or return the one this reference already made."""
     known = state.by_reference.get(request.reference)
@@ -66,7 +74,7 @@ def place_order(state: SandboxState, request: OrderRequest) -> Placement:
     now = state.clock()
     total = price * request.quantity
     order = Order(
-        order_id=f"ord_{state.rng.getrandbits(64):016x}",
+        order_id=_new_order_id(state),
         reference=request.reference,
         sku=request.sku,
         quantity=request.quantity,

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from aiohttp import web
 
 from supplier.sandbox.app import create_app
 from supplier.sandbox.config import SandboxConfig
+
+SHUTDOWN_TIMEOUT: Final = 2.0
 
 
 @dataclass(slots=True)
@@ -25,7 +28,8 @@ async def start_sandbox(
 ) -> RunningSandbox:
     """Serve the sandbox on host:port (0 picks a free port) until `close()`."""
     app = create_app(config)
-    runner = web.AppRunner(app, access_log=None)
+    # A held test-slow response must not keep the host program from exiting for long.
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     try:

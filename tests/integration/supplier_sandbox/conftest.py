@@ -44,12 +44,16 @@ class Received:
 
 @dataclass
 class Receiver:
-    """A reseller's webhook endpoint that answers from a script of statuses (then 204)."""
+    """A reseller's webhook endpoint that answers from a script of statuses (then 204).
+
+    A scripted status of 0 never answers (until teardown): the sender must time out.
+    """
 
     url: str = ""
     statuses: list[int] = field(default_factory=list)
     requests: list[Received] = field(default_factory=list)
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.read()
@@ -58,7 +62,10 @@ class Receiver:
                 Received(dict(request.headers), body, asyncio.get_running_loop().time())
             )
             self.changed.notify_all()
-        return web.Response(status=self.statuses.pop(0) if self.statuses else 204)
+        status = self.statuses.pop(0) if self.statuses else 204
+        if status == 0:
+            await self.release.wait()
+        return web.Response(status=status or 204)
 
     async def wait_for_count(self, count: int) -> list[Received]:
         async with asyncio.timeout(WAIT), self.changed:
@@ -75,6 +82,7 @@ async def receiver() -> AsyncIterator[Receiver]:
     await server.start_server()
     recv.url = str(server.make_url("/hooks"))
     yield recv
+    recv.release.set()
     await server.close()
 
 

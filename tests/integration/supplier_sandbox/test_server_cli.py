@@ -51,6 +51,7 @@ async def test_state_file_survives_a_restart(tmp_path: Path) -> None:
             assert after["available"] == balance["available"]
             # Same seed, but the issued set is restored: new codes never repeat old ones.
             second = await post_order(session, again.url, "psn-gb-25", "next")
+            assert second["order_id"] != first["order_id"]
             old = {c["code"] for c in first["codes"]}
             assert old.isdisjoint(c["code"] for c in second["codes"])
         finally:

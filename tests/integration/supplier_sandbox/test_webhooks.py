@@ -71,6 +71,19 @@ async def test_failed_attempts_are_retried_until_2xx(hooked, receiver) -> None:
         assert all(a.status_code in (500, 503) for a in attempts[:-1])
 
 
+async def test_a_silent_receiver_times_out_and_is_retried(make_client, receiver) -> None:
+    client = await make_client(webhook_url=receiver.url, webhook_timeout_seconds=0.05)
+    receiver.statuses = [0]
+    await place(client, "test-instant", "hang")
+    service = service_of(client)
+    async with asyncio.timeout(WAIT):
+        await service.webhooks.wait_for(lambda items: sum(d.status_code == 204 for d in items) == 2)
+    timed_out = [d for d in service.webhooks.deliveries if d.status_code is None]
+    assert len(timed_out) == 1 and timed_out[0].error and "Timeout" in timed_out[0].error
+    retried = [d for d in service.webhooks.deliveries if d.event_id == timed_out[0].event_id]
+    assert [(d.attempt, d.status_code) for d in retried] == [(1, None), (2, 204)]
+
+
 async def test_gives_up_after_the_schedule_time_scaled(hooked, receiver) -> None:
     receiver.statuses = [500] * 100
     service = service_of(hooked)
