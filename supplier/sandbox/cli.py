@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from supplier.sandbox.config import SandboxConfig
+from supplier.sandbox.persistence import SnapshotError
 from supplier.sandbox.server import start_sandbox
 from supplier.settings import SANDBOX_API_KEY
 
@@ -89,5 +90,9 @@ def run(args: argparse.Namespace) -> int:
         name = "SANDBOX_" + ".".join(str(p) for p in first["loc"]).upper()
         print(f"giftbot: configuration error: {name}: {first['msg']}", file=sys.stderr)
         return 2
-    asyncio.run(_serve(config, args.host, args.port))
+    try:
+        asyncio.run(_serve(config, args.host, args.port))
+    except (SnapshotError, OSError) as exc:  # a bad state file, or the port is taken
+        print(f"giftbot: supplier-sandbox: {exc}", file=sys.stderr)
+        return 1
     return 0

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
+from pydantic import ValidationError
+
 from supplier.sandbox.state import Snapshot
 
 logger = logging.getLogger(__name__)
@@ -16,10 +18,23 @@ logger = logging.getLogger(__name__)
 FLUSH_DELAY: Final = 0.2  # coalesces a burst of orders into one write
 
 
+class SnapshotError(Exception):
+    """The state file exists but cannot be used; starting empty would silently lose it."""
+
+
 def load_snapshot(path: Path) -> Snapshot | None:
-    if not path.exists():
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
         return None
-    return Snapshot.model_validate_json(path.read_bytes())
+    except OSError as exc:
+        raise SnapshotError(f"cannot read the state file {path}: {exc.strerror}") from exc
+    try:
+        return Snapshot.model_validate_json(raw)
+    except ValidationError as exc:
+        raise SnapshotError(
+            f"{path} is not a sandbox state file ({exc.error_count()} errors)"
+        ) from exc
 
 
 def write_snapshot(path: Path, snapshot: Snapshot) -> None:

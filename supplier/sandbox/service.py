@@ -50,7 +50,6 @@ class SandboxService:
         self._writer: SnapshotWriter | None = None
 
     async def start(self) -> None:
-        await self.webhooks.start()
         path = self.config.state_file
         if path is not None:
             snapshot = load_snapshot(path)
@@ -58,12 +57,11 @@ class SandboxService:
                 self.state.restore(snapshot)
                 logger.info("sandbox state restored from %s", path)
             self._writer = SnapshotWriter(path, self.state.snapshot)
+        await self.webhooks.start()  # after loading: a bad state file leaves nothing open
         for order in self.state.orders.values():
             if order.status == "pending":  # interrupted by a restart: finish it now
                 outcome = Outcome.FAIL if order.sku == "test-fail" else Outcome.COMPLETE
-                self._later(
-                    self.config.pending_delay_seconds, partial(self._settle, order, outcome)
-                )
+                self._settle_later(order, outcome)
 
     async def close(self) -> None:
         for task in list(self._tasks):
@@ -100,9 +98,7 @@ class SandboxService:
         created = self._event(order, "order.created")
         if placement.deferred:
             self._send([created])
-            self._later(
-                self.config.pending_delay_seconds, partial(self._settle, order, placement.outcome)
-            )
+            self._settle_later(order, placement.outcome)
             return placement
         order = settle(self.state, order.order_id, placement.outcome)
         self._send([created, self._event(order, _SETTLE_EVENTS[order.status])], chaos=chaos)

@@ -100,8 +100,11 @@ class WebhookDispatcher:
         task.add_done_callback(self._tasks.discard)
 
     async def _in_order(self, events: Sequence[Outgoing]) -> None:
+        # First attempts go out in order; a failed event retries on its own schedule
+        # without holding back the events after it.
         for outgoing in events:
-            self._spawn(self._with_retries(outgoing))
+            if not await self._attempt(outgoing, 1):
+                self._spawn(self._retry(outgoing))
 
     async def _chaos(self, events: Sequence[Outgoing]) -> None:
         newest_first = list(reversed(events))
@@ -110,13 +113,19 @@ class WebhookDispatcher:
             await self._with_retries(outgoing)
 
     async def _with_retries(self, outgoing: Outgoing) -> None:
-        for attempt, delay in enumerate((0.0, *RETRY_SCHEDULE), start=1):
-            if delay:
-                jittered = delay * (1 + self._rng.uniform(-JITTER, JITTER))
-                await asyncio.sleep(jittered / self._time_scale)
+        if not await self._attempt(outgoing, 1):
+            await self._retry(outgoing)
+
+    async def _retry(self, outgoing: Outgoing) -> None:
+        """Attempts 2.. after the first failed, on the (time-scaled, jittered) schedule."""
+        for attempt, delay in enumerate(RETRY_SCHEDULE, start=2):
+            jittered = delay * (1 + self._rng.uniform(-JITTER, JITTER))
+            await asyncio.sleep(jittered / self._time_scale)
             if await self._attempt(outgoing, attempt):
                 return
-        logger.warning("webhook %s given up after %d attempts", outgoing.event_id, attempt)
+        logger.warning(
+            "webhook %s given up after %d attempts", outgoing.event_id, len(RETRY_SCHEDULE) + 1
+        )
 
     async def _attempt(
         self, outgoing: Outgoing, attempt: int, *, wrong_signature: bool = False

@@ -101,3 +101,13 @@ def test_cli_flags_override_environment(monkeypatch: pytest.MonkeyPatch) -> None
 def test_cli_rejects_a_bad_secret(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["supplier-sandbox", "--webhook-secret", "plain"]) == 2
     assert "SANDBOX_WEBHOOK_SECRET" in capsys.readouterr().err
+
+
+def test_cli_refuses_a_corrupt_state_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state_file = tmp_path / "broken.json"
+    state_file.write_text('{"orders": 5}')
+    assert main(["supplier-sandbox", "--port", "0", "--state-file", str(state_file)]) == 1
+    assert "not a sandbox state file" in capsys.readouterr().err
+    assert state_file.read_text() == '{"orders": 5}'  # left alone for the operator
