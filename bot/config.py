@@ -12,9 +12,10 @@ from bot.errors import ConfigError
 S = TypeVar("S", bound=BaseSettings)
 
 
-def load_settings(cls: type[S]) -> S:
+def load_settings(cls: type[S], **overrides: object) -> S:
+    """Read `cls` from the environment and `.env`; `overrides` (by alias) win over both."""
     try:
-        return cls()
+        return cls(**overrides)
     except ValidationError as exc:
         raise ConfigError(_describe(cls, exc)) from None
     except SettingsError as exc:

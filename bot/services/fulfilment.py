@@ -25,7 +25,12 @@ from storage.database import Database
 from storage.models import Order, OrderStatus
 from storage.repositories import OrderRepository, OutboxRepository
 from supplier.client import SupplierClient
-from supplier.errors import SupplierError, SupplierStatusError, Unauthorized
+from supplier.errors import (
+    IdempotencyConflict,
+    SupplierError,
+    SupplierStatusError,
+    Unauthorized,
+)
 from supplier.models import Money
 from supplier.models import Order as SupplierOrder
 
@@ -33,6 +38,13 @@ log = logging.getLogger(__name__)
 
 # Orders left in these states are resumed by the recovery pass.
 RESUMABLE = (OrderStatus.PAID, OrderStatus.ORDERING, OrderStatus.PENDING, OrderStatus.FAILED)
+
+
+def max_unit_price(order: Order) -> Money:
+    """The most we pay per unit: the quoted wholesale price plus the pre-checkout tolerance.
+    Deterministic, so every retry of the POST sends the same body."""
+    ceiling = math.ceil(order.wholesale_unit_price * (1 + PRICE_TOLERANCE))
+    return Money(amount=ceiling, currency=order.wholesale_currency)
 
 
 class FulfilmentService:
@@ -129,14 +141,18 @@ class FulfilmentService:
     # --- steps, each called with the order's lock held ---
 
     async def _place(self, order: Order) -> Order:
-        ceiling = math.ceil(order.wholesale_unit_price * (1 + PRICE_TOLERANCE))
         try:
             supplier_order = await self._supplier.create_order(
                 order.sku,
                 order.quantity,
                 reference=order.id,
-                max_unit_price=Money(amount=ceiling, currency=order.wholesale_currency),
+                max_unit_price=max_unit_price(order),
             )
+        except IdempotencyConflict:
+            # The supplier holds an order under our reference with another body (placed
+            # by an older build, or by hand): it is still this order's, so adopt it.
+            log.warning("supplier has order %s with another body; adopting it", order.id)
+            return await self._poll(order)
         except Unauthorized:
             log.error("supplier rejected our API key; order %s waits in 'ordering'", order.id)
             return order

@@ -1,0 +1,215 @@
+"""The composition root: builds every long-lived object once and runs the bot."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiohttp import web
+
+from bot.handlers import build_router, set_bot_commands
+from bot.i18n import create_i18n
+from bot.middlewares import setup_middlewares
+from bot.runtime import bind_socket, every
+from bot.services.catalog import CatalogService
+from bot.services.checkout import CheckoutService
+from bot.services.fulfilment import FulfilmentService
+from bot.services.order_queries import OrderQueries
+from bot.services.outbox_sender import OutboxSender
+from bot.services.pricing import PriceRules
+from bot.services.refunds import TelegramRefunder
+from bot.services.supplier_events import SupplierEvents
+from bot.services.users import UserService
+from bot.settings import BotSettings
+from bot.web.app import SUPPLIER_WEBHOOK_PATH, create_app
+from storage.database import database_path
+from storage.settings import StorageSettings
+from storage.store import open_storage
+from supplier.client import SupplierClient
+from supplier.sandbox.config import SandboxConfig
+from supplier.sandbox.server import start_sandbox
+from supplier.settings import SupplierSettings
+from supplier.webhooks import WebhookVerifier
+
+log = logging.getLogger(__name__)
+
+RECOVERY_INTERVAL_SECONDS = 10.0
+FIRST_SYNC_TIMEOUT_SECONDS = 30.0
+RETRY_SYNC_SECONDS = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class AppSettings:
+    bot: BotSettings
+    supplier: SupplierSettings
+    storage: StorageSettings
+
+
+def create_bot(settings: BotSettings) -> Bot:
+    base = str(settings.telegram_api_url).rstrip("/")
+    api = (
+        TelegramAPIServer(
+            base=f"{base}/bot{{token}}/test/{{method}}",
+            file=f"{base}/file/bot{{token}}/test/{{path}}",
+        )
+        if settings.telegram_test_env
+        else TelegramAPIServer.from_base(base)
+    )
+    return Bot(
+        token=settings.bot_token.get_secret_value(),
+        session=AiohttpSession(api=api),
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+def _new_webhook_secret() -> str:
+    return "whsec_" + base64.b64encode(os.urandom(24)).decode()
+
+
+@asynccontextmanager
+async def _supplier_endpoint(
+    settings: AppSettings, webhook_url: str, secrets: list[str]
+) -> AsyncIterator[str]:
+    """The supplier's base URL: the configured one, or the embedded sandbox's."""
+    if settings.supplier.url is not None:
+        yield str(settings.supplier.url).rstrip("/")
+        return
+    state_file = database_path(settings.storage.database_url).parent / "supplier-sandbox.json"
+    sandbox = await start_sandbox(
+        SandboxConfig(
+            api_key=settings.supplier.api_key,
+            webhook_url=webhook_url,
+            webhook_secret=secrets[0],
+            state_file=state_file,
+        )
+    )
+    log.info("no SUPPLIER_URL: sandbox supplier runs in-process at %s", sandbox.url)
+    try:
+        yield sandbox.url
+    finally:
+        await sandbox.close()
+
+
+async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None) -> None:
+    """Run until cancelled or interrupted; every resource is released on the way out."""
+    async with AsyncExitStack() as stack:
+        storage = await open_storage(settings.storage)
+        stack.push_async_callback(storage.close)
+
+        sock = bind_socket(settings.bot.http_host, settings.bot.http_port)
+        stack.callback(sock.close)
+        port = sock.getsockname()[1]
+        secrets = [s.get_secret_value() for s in settings.supplier.webhook_secrets]
+        if settings.supplier.url is None and not secrets:
+            secrets = [_new_webhook_secret()]
+        webhook_url = f"http://127.0.0.1:{port}{SUPPLIER_WEBHOOK_PATH}"
+        supplier_url = await stack.enter_async_context(
+            _supplier_endpoint(settings, webhook_url, secrets)
+        )
+        supplier = SupplierClient(supplier_url, settings.supplier.api_key.get_secret_value())
+        stack.push_async_callback(supplier.close)
+
+        bot = create_bot(settings.bot)
+        stack.push_async_callback(bot.session.close)
+        i18n = create_i18n(settings.bot.default_language)
+        rules = PriceRules(
+            payment_currency=settings.bot.payment_currency,
+            markup_percent=settings.bot.markup_percent,
+            star_usd_rate=settings.bot.star_usd_rate,
+        )
+        catalog = CatalogService(storage.db, supplier)
+        orders = OrderQueries(storage.db, storage.cipher)
+        outbox = OutboxSender(storage.db, orders, bot, i18n)
+        fulfilment = FulfilmentService(
+            storage.db, storage.cipher, supplier, TelegramRefunder(bot), on_outbox=outbox.wake
+        )
+        stack.push_async_callback(fulfilment.close)
+        events = SupplierEvents(storage.db, fulfilment)
+        stack.push_async_callback(events.close)
+        checkout = CheckoutService(
+            storage.db,
+            supplier,
+            catalog,
+            rules,
+            purchases_per_minute=settings.bot.purchases_per_minute,
+        )
+
+        dispatcher = Dispatcher(
+            settings=settings.bot,
+            catalog=catalog,
+            checkout=checkout,
+            users=UserService(storage.db),
+            orders=orders,
+            fulfilment=fulfilment,
+            i18n=i18n,
+        )
+        dispatcher.include_router(build_router())
+        setup_middlewares(dispatcher, i18n=i18n, settings=settings.bot)
+
+        verifier = WebhookVerifier(secrets) if secrets else None
+        runner = web.AppRunner(create_app(verifier, events), access_log=None)
+        await runner.setup()
+        stack.push_async_callback(runner.cleanup)
+        await web.SockSite(runner, sock).start()
+        log.info("HTTP on %s:%s (/health, %s)", settings.bot.http_host, port, SUPPLIER_WEBHOOK_PATH)
+
+        synced = await _first_sync(catalog)
+        await set_bot_commands(bot)
+        await fulfilment.recover()
+
+        sync_interval = settings.bot.catalog_sync_minutes * 60
+        tasks = [
+            asyncio.create_task(outbox.run(), name="outbox"),
+            asyncio.create_task(
+                every(RECOVERY_INTERVAL_SECONDS, fulfilment.recover, "recovery"), name="recovery"
+            ),
+            asyncio.create_task(
+                every(
+                    sync_interval,
+                    catalog.sync,
+                    "catalog sync",
+                    # A failed first sync is retried soon, not in half an hour.
+                    first_delay=sync_interval if synced else RETRY_SYNC_SECONDS,
+                ),
+                name="catalog-sync",
+            ),
+        ]
+        stack.push_async_callback(_cancel, tasks)
+        me = await bot.get_me()
+        log.info("bot @%s is up", me.username)
+        if started is not None:
+            started.set()
+        await dispatcher.start_polling(
+            bot,
+            allowed_updates=dispatcher.resolve_used_update_types(),
+            handle_signals=False,
+            close_bot_session=False,
+        )
+
+
+async def _first_sync(catalog: CatalogService) -> bool:
+    """Sync before taking updates, so the first /start sees a catalog; but a supplier
+    that is down must not keep the bot from starting."""
+    try:
+        async with asyncio.timeout(FIRST_SYNC_TIMEOUT_SECONDS):
+            await catalog.sync()
+    except Exception as exc:
+        log.warning("catalog not synced at start-up (%s); retrying in the background", exc)
+        return False
+    return True
+
+
+async def _cancel(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

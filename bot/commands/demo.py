@@ -1,0 +1,86 @@
+"""`giftbot demo`: both sandboxes and the bot in one process; prints the web chat URL."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+
+from bot.app import AppSettings, run_bot
+from bot.config import load_settings
+from bot.sandbox.config import TelegramSandboxConfig
+from bot.sandbox.server import start_telegram_sandbox
+from bot.settings import BotSettings
+from bot.storage_errors import storage_errors_as_config_errors
+from storage.settings import StorageSettings
+from supplier.settings import SupplierSettings
+
+# Any well-formed token is a bot of its own in the Telegram sandbox.
+DEMO_TOKEN = "7000000001:DEMO-giftbot-sandbox-token-000000000"
+DEMO_ADMIN_ID = 1000
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "demo",
+        help="run the shop offline: sandboxes + bot, with a web chat to try it",
+        description=(
+            "Start the Telegram sandbox, the sandbox supplier and the bot together, "
+            "with data in ./data/, and print the web chat URL. Ctrl+C stops everything."
+        ),
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="web chat host (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8082, help="web chat port (default 8082)")
+    parser.set_defaults(handler=demo)
+
+
+def demo(args: argparse.Namespace) -> int:
+    # Validate what the environment says before anything starts.
+    settings = AppSettings(
+        bot=load_settings(BotSettings, BOT_TOKEN=DEMO_TOKEN),
+        supplier=load_settings(SupplierSettings, SUPPLIER_URL=None),
+        storage=load_settings(StorageSettings),
+    )
+    asyncio.run(_demo(args.host, args.port, settings))
+    return 0
+
+
+async def _demo(host: str, port: int, settings: AppSettings) -> None:
+    main = asyncio.current_task()
+    assert main is not None
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, main.cancel)
+    telegram = await start_telegram_sandbox(TelegramSandboxConfig(), host=host, port=port)
+    bot_settings = settings.bot.model_copy(
+        update={
+            "telegram_api_url": telegram.url,
+            "admin_ids": settings.bot.admin_ids or frozenset({DEMO_ADMIN_ID}),
+        }
+    )
+    started = asyncio.Event()
+    bot_task = asyncio.create_task(
+        run_bot(
+            AppSettings(bot=bot_settings, supplier=settings.supplier, storage=settings.storage),
+            started=started,
+        )
+    )
+    announce = asyncio.create_task(_announce(started, telegram.url))
+    try:
+        with storage_errors_as_config_errors(), contextlib.suppress(asyncio.CancelledError):
+            await bot_task
+    finally:
+        for task in (announce, bot_task):
+            task.cancel()
+        await asyncio.gather(announce, bot_task, return_exceptions=True)
+        await telegram.close()
+
+
+async def _announce(started: asyncio.Event, url: str) -> None:
+    await started.wait()
+    print(
+        f"\n  giftbot demo is running. Open the web chat: {url}/\n"
+        f"  (user {DEMO_ADMIN_ID} is the shop's admin; Ctrl+C stops everything)\n",
+        flush=True,
+    )

@@ -1,0 +1,53 @@
+"""`giftbot run`: the bot, its HTTP endpoints and (with no SUPPLIER_URL) the sandbox supplier."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+
+from bot.app import AppSettings, run_bot
+from bot.config import load_settings
+from bot.errors import ConfigError
+from bot.settings import BotSettings
+from bot.storage_errors import storage_errors_as_config_errors
+from storage.settings import StorageSettings
+from supplier.settings import SupplierSettings
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="run the bot (long polling) with /health on HTTP_PORT",
+        description="Run the bot. With no SUPPLIER_URL the sandbox supplier runs in-process.",
+    )
+    parser.set_defaults(handler=run)
+
+
+def load_app_settings() -> AppSettings:
+    settings = AppSettings(
+        bot=load_settings(BotSettings),
+        supplier=load_settings(SupplierSettings),
+        storage=load_settings(StorageSettings),
+    )
+    if settings.bot.webhook_url is not None:
+        raise ConfigError("BOT_WEBHOOK_URL: webhook mode is not available yet; unset it to poll")
+    return settings
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_app_settings()
+    asyncio.run(serve(settings))
+    return 0
+
+
+async def serve(settings: AppSettings) -> None:
+    """Run until SIGINT or SIGTERM, then shut down cleanly."""
+    main = asyncio.current_task()
+    assert main is not None
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, main.cancel)
+    with contextlib.suppress(asyncio.CancelledError), storage_errors_as_config_errors():
+        await run_bot(settings)

@@ -1,0 +1,157 @@
+"""Every supplier outcome ends in exactly one delivery or one refund."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from bot.services.fulfilment import max_unit_price
+from storage.models import OrderStatus
+from storage.repositories import CodeRepository, CreditRepository, OutboxRepository
+from supplier.client import SupplierClient
+from tests.integration.fulfilment.conftest import USER_ID, Shop
+
+
+async def _outbox_kinds(shop: Shop, order_id: str) -> list[str]:
+    async with shop.storage.db.read() as conn:
+        return [m.kind for m in await OutboxRepository(conn).list_for_order(order_id)]
+
+
+async def _codes(shop: Shop, order_id: str) -> list[str]:
+    async with shop.storage.db.read() as conn:
+        codes = await CodeRepository(conn, shop.storage.cipher).list_codes(order_id)
+    return [c.code for c in codes]
+
+
+async def test_instant_order_is_delivered_with_the_suppliers_codes(
+    shop: Shop, supplier: SupplierClient
+) -> None:
+    order = await shop.paid_order("test-instant", quantity=2)
+    done = await shop.fulfilment.fulfil(order.id)
+    assert done.status is OrderStatus.DELIVERED
+    assert done.fulfilled_quantity == 2
+    issued = await supplier.find_order_by_reference(order.id)
+    assert issued is not None
+    assert await _codes(shop, order.id) == [c.code for c in issued.codes]
+    assert await _outbox_kinds(shop, order.id) == ["codes"]
+    assert shop.refunder.refunded == []
+
+
+async def test_real_catalog_sku_is_delivered(shop: Shop) -> None:
+    regions = await shop.catalog.regions()
+    brands = await shop.catalog.brands("US")
+    assert "US" in regions and "Steam" in brands
+    sku = (await shop.catalog.products("US", "Steam"))[0].sku
+    order = await shop.paid_order(sku)
+    assert (await shop.settle(order.id)).status is OrderStatus.DELIVERED
+    assert len(await _codes(shop, order.id)) == 1
+
+
+async def test_pending_order_is_delivered_later(shop: Shop) -> None:
+    order = await shop.paid_order("test-pending")
+    first = await shop.fulfilment.fulfil(order.id)
+    assert first.status is OrderStatus.PENDING
+    assert await _outbox_kinds(shop, order.id) == ["notice"]
+    done = await shop.settle(order.id)
+    assert done.status is OrderStatus.DELIVERED
+    assert await _outbox_kinds(shop, order.id) == ["notice", "codes"]
+
+
+async def test_failed_order_is_refunded_once(shop: Shop) -> None:
+    order = await shop.paid_order("test-fail")
+    done = await shop.settle(order.id)
+    assert done.status is OrderStatus.REFUNDED
+    assert shop.refunder.refunded == [order.telegram_payment_charge_id]
+    assert await _codes(shop, order.id) == []
+    await shop.fulfilment.recover()
+    assert shop.refunder.refunded == [order.telegram_payment_charge_id]
+
+
+async def test_declined_and_out_of_stock_orders_are_refunded(shop: Shop) -> None:
+    declined = await shop.paid_order("test-decline")
+    assert (await shop.fulfilment.fulfil(declined.id)).status is OrderStatus.REFUNDED
+    assert (await shop.order(declined.id)).failure_reason == "order_declined"
+    assert shop.refunder.refunded == [declined.telegram_payment_charge_id]
+
+
+async def test_partial_order_delivers_what_was_issued_and_credits_the_rest(shop: Shop) -> None:
+    order = await shop.paid_order("test-partial", quantity=3)
+    done = await shop.settle(order.id)
+    assert done.status is OrderStatus.PARTIAL
+    assert done.fulfilled_quantity == 1
+    assert done.credited_amount == 2 * order.unit_price
+    assert len(await _codes(shop, order.id)) == 1
+    async with shop.storage.db.read() as conn:
+        assert await CreditRepository(conn).balance(USER_ID, "XTR") == 2 * order.unit_price
+    assert shop.refunder.refunded == []
+
+
+async def test_committed_order_behind_a_502_is_recovered_by_reference(
+    shop: Shop, supplier: SupplierClient
+) -> None:
+    order = await shop.paid_order("test-500-committed")
+    done = await shop.settle(order.id)
+    assert done.status is OrderStatus.DELIVERED
+    found = await supplier.find_order_by_reference(order.id)
+    assert found is not None and done.supplier_order_id == found.order_id
+
+
+async def test_unknown_refund_outcome_is_retried_until_done(shop: Shop) -> None:
+    shop.refunder.unavailable = True
+    order = await shop.paid_order("test-fail")
+    stuck = await shop.settle(order.id, within=0.5)
+    assert stuck.status is OrderStatus.FAILED
+    shop.refunder.unavailable = False
+    assert (await shop.settle(order.id)).status is OrderStatus.REFUNDED
+    assert shop.refunder.refunded == [order.telegram_payment_charge_id]
+
+
+async def _debits(supplier: SupplierClient, reference: str) -> int:
+    start, end = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+    entries = [entry async for entry in supplier.iter_reconciliation(start, end)]
+    return sum(1 for e in entries if e.reference == reference and e.type == "debit")
+
+
+async def _crash_in_ordering(shop: Shop, order_id: str) -> None:
+    async with shop.storage.db.transaction() as conn:
+        await conn.execute("UPDATE orders SET status = 'ordering' WHERE id = ?", (order_id,))
+
+
+async def test_crash_after_the_supplier_post_resumes_without_a_second_order(
+    shop: Shop, supplier: SupplierClient
+) -> None:
+    order = await shop.paid_order("test-instant")
+    # The process died right after the supplier accepted the POST, before we stored it.
+    await supplier.create_order(
+        "test-instant", 1, reference=order.id, max_unit_price=max_unit_price(order)
+    )
+    await _crash_in_ordering(shop, order.id)
+    await shop.fulfilment.recover()
+    assert (await shop.order(order.id)).status is OrderStatus.DELIVERED
+    assert await _debits(supplier, order.id) == 1
+
+
+async def test_order_placed_with_another_body_is_adopted(
+    shop: Shop, supplier: SupplierClient
+) -> None:
+    order = await shop.paid_order("test-instant")
+    await supplier.create_order("test-instant", 1, reference=order.id)  # no price ceiling
+    await _crash_in_ordering(shop, order.id)
+    await shop.fulfilment.recover()
+    assert (await shop.order(order.id)).status is OrderStatus.DELIVERED
+    assert await _debits(supplier, order.id) == 1
+    assert shop.refunder.refunded == []
+
+
+async def test_concurrent_paths_deliver_once(shop: Shop) -> None:
+    order = await shop.paid_order("test-instant")
+    await asyncio.gather(
+        shop.fulfilment.fulfil(order.id),
+        shop.fulfilment.fulfil(order.id),
+        shop.fulfilment.recover(),
+        shop.fulfilment.on_supplier_update(order.id, "unknown-yet"),
+        return_exceptions=True,
+    )
+    assert (await shop.order(order.id)).status is OrderStatus.DELIVERED
+    assert await _outbox_kinds(shop, order.id) == ["codes"]
+    assert len(await _codes(shop, order.id)) == 1

@@ -1,0 +1,128 @@
+"""Supplier webhooks through the bot's HTTP listener: verified, deduplicated, applied."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import socket
+import time
+from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+
+import aiohttp
+import pytest
+from aiohttp import web
+from standardwebhooks import Webhook
+
+from bot.runtime import bind_socket
+from bot.services.supplier_events import SupplierEvents
+from bot.web.app import SUPPLIER_WEBHOOK_PATH, create_app
+from storage.models import OrderStatus
+from storage.repositories import OutboxRepository
+from supplier.webhooks import WebhookVerifier
+from tests.integration.fulfilment.conftest import WEBHOOK_SECRET, Shop
+
+
+@pytest.fixture
+def listener_socket() -> Iterator[socket.socket]:
+    # Bound first, as `giftbot run` does, so the sandbox knows our URL when it starts.
+    sock = bind_socket("127.0.0.1", 0)
+    yield sock
+    sock.close()
+
+
+@pytest.fixture
+def supplier_webhook_url(listener_socket: socket.socket) -> str:
+    return f"http://127.0.0.1:{listener_socket.getsockname()[1]}{SUPPLIER_WEBHOOK_PATH}"
+
+
+@dataclass
+class Wired:
+    shop: Shop
+    url: str
+
+
+@pytest.fixture
+async def wired(
+    shop: Shop, listener_socket: socket.socket, supplier_webhook_url: str
+) -> AsyncIterator[Wired]:
+    """The shop behind the bot's own HTTP listener, which the sandbox posts to."""
+    events = SupplierEvents(shop.storage.db, shop.fulfilment)
+    runner = web.AppRunner(create_app(WebhookVerifier([WEBHOOK_SECRET]), events))
+    await runner.setup()
+    await web.SockSite(runner, listener_socket).start()
+    yield Wired(shop, supplier_webhook_url)
+    await events.close()
+    await runner.cleanup()
+
+
+async def test_pending_order_is_delivered_by_the_webhook(wired: Wired) -> None:
+    order = await wired.shop.paid_order("test-pending")
+    assert (await wired.shop.fulfilment.fulfil(order.id)).status is OrderStatus.PENDING
+    woken = wired.shop.outbox_woken
+    woken.clear()
+    # No recovery pass runs here: only the supplier's order.fulfilled webhook moves it.
+    async with asyncio.timeout(10):
+        while (await wired.shop.order(order.id)).status is OrderStatus.PENDING:
+            await woken.wait()
+            woken.clear()
+    assert (await wired.shop.order(order.id)).status is OrderStatus.DELIVERED
+
+
+def _signed(
+    body: bytes, msg_id: str, secret: str = WEBHOOK_SECRET, at: float | None = None
+) -> dict[str, str]:
+    moment = datetime.fromtimestamp(at if at is not None else time.time(), tz=UTC)
+    signature = Webhook(secret).sign(msg_id=msg_id, timestamp=moment, data=body.decode())
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(int(moment.timestamp())),
+        "webhook-signature": signature,
+        "content-type": "application/json",
+    }
+
+
+async def test_forged_stale_and_replayed_webhooks_change_nothing(wired: Wired) -> None:
+    order = await wired.shop.paid_order("test-instant")
+    body = json.dumps(
+        {
+            "type": "order.fulfilled",
+            "timestamp": "2026-11-26T10:00:00Z",
+            "data": {"order_id": "x", "reference": order.id, "status": "completed", "version": 9},
+        }
+    ).encode()
+    other = "whsec_" + base64.b64encode(b"someone-elses-secret-key").decode()
+    async with aiohttp.ClientSession() as http:
+        forged = await http.post(wired.url, data=body, headers=_signed(body, "msg_f", other))
+        stale = await http.post(
+            wired.url, data=body, headers=_signed(body, "msg_s", at=time.time() - 3600)
+        )
+        unsigned = await http.post(wired.url, data=body)
+        garbage = b"{not json"
+        malformed = await http.post(wired.url, data=garbage, headers=_signed(garbage, "msg_g"))
+    assert (forged.status, stale.status, unsigned.status, malformed.status) == (401, 401, 401, 400)
+    untouched = await wired.shop.order(order.id)
+    assert untouched.status is OrderStatus.PAID and untouched.version == order.version
+    async with wired.shop.storage.db.read() as conn:
+        assert await OutboxRepository(conn).list_for_order(order.id) == []
+        cursor = await conn.execute("SELECT count(*) FROM supplier_events")
+        row = await cursor.fetchone()
+    assert row is not None and row[0] == 0
+
+
+async def test_a_replayed_event_id_is_acknowledged_once(wired: Wired) -> None:
+    order = await wired.shop.paid_order("test-instant")
+    body = json.dumps(
+        {
+            "type": "order.created",
+            "timestamp": "2026-11-26T10:00:00Z",
+            "data": {"order_id": "x", "reference": order.id, "status": "pending", "version": 1},
+        }
+    ).encode()
+    headers = _signed(body, "msg_dup")
+    async with aiohttp.ClientSession() as http:
+        first = await (await http.post(wired.url, data=body, headers=headers)).json()
+        second = await (await http.post(wired.url, data=body, headers=headers)).json()
+    assert (first["duplicate"], second["duplicate"]) == (False, True)
