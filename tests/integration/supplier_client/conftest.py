@@ -44,7 +44,7 @@ async def sandbox(receiver: tuple[WebhookReceiver, str]) -> AsyncIterator[Runnin
         webhook_time_scale=1000.0,
         pending_delay_seconds=0.1,
         refund_later_seconds=0.2,
-        slow_delay_seconds=1.0,
+        slow_delay_seconds=0.6,
         retry_after_seconds=0.05,
         starting_balance=STARTING_BALANCE,
         state_file=None,

@@ -27,7 +27,7 @@ from supplier.sandbox.config import SandboxConfig
 from supplier.sandbox.server import start_sandbox
 from tests.integration.supplier_client.conftest import API_KEY
 
-MAX_EXAMPLES = 150
+MAX_EXAMPLES = 100
 CHECKS = [
     not_a_server_error,
     response_schema_conformance,
