@@ -7,9 +7,9 @@ import base64
 import json
 import socket
 import time
-from datetime import UTC, datetime
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import aiohttp
 import pytest
