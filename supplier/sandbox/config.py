@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import secrets
 from pathlib import Path
 
@@ -45,6 +46,15 @@ class SandboxConfig(BaseSettings):
     state_file: Path | None = Field(default=None, description="JSON file that survives restarts")
     seed: int | None = Field(default=None, description="Fixes FX drift, codes and chance")
 
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if not value:  # an empty SANDBOX_WEBHOOK_URL means "no webhooks"
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
     @field_validator("webhook_secret")
     @classmethod
     def _check_secret(cls, value: SecretStr) -> SecretStr:
@@ -52,10 +62,11 @@ class SandboxConfig(BaseSettings):
         if not raw.startswith("whsec_"):
             raise ValueError("must start with 'whsec_'")
         try:
-            if not base64.b64decode(raw.removeprefix("whsec_") + "==", validate=False):
-                raise ValueError("is empty")
-        except ValueError as exc:
-            raise ValueError(f"is not whsec_<base64>: {exc}") from None
+            key = base64.b64decode(raw.removeprefix("whsec_") + "==")
+        except binascii.Error:
+            key = b""
+        if not key:
+            raise ValueError("must be whsec_ followed by a base64 key")
         return value
 
     @model_validator(mode="after")

@@ -1,0 +1,100 @@
+"""Catalog keyboards: brands, a brand's denominations, the product card."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import translator
+from bot.keyboards.callbacks import (
+    BrandOpen,
+    BrandPage,
+    Buy,
+    Menu,
+    MenuAction,
+    ProductOpen,
+    brand_key,
+    packable_sku,
+)
+from bot.keyboards.common import back_button, nav_row, paginate
+from bot.rendering.formatting import format_money
+from bot.services.regions import flag
+from storage.models import Product
+
+log = logging.getLogger(__name__)
+QUANTITIES_PER_ROW = 5
+
+
+def brands_keyboard(brands: list[str], *, page: int, locale: str) -> InlineKeyboardMarkup:
+    shown = paginate(brands, page)
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=brand, callback_data=BrandOpen(key=brand_key(brand), page=0).pack()
+            )
+        ]
+        for brand in shown.items
+    ]
+    nav = nav_row(shown.page, shown.pages, lambda p: BrandPage(page=p), locale)
+    if nav:
+        rows.append(nav)
+    rows.append([back_button(Menu(action=MenuAction.HOME), locale)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def products_keyboard(
+    products: list[Product], *, brand: str, page: int, locale: str
+) -> InlineKeyboardMarkup:
+    sellable = [p for p in products if packable_sku(p.sku)]
+    if len(sellable) < len(products):
+        log.warning(
+            "%d products of %s have SKUs no button can carry", len(products) - len(sellable), brand
+        )
+    shown = paginate(sellable, page)
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=f"{flag(p.region)} {format_money(p.face_value, p.face_currency, locale)}",
+                callback_data=ProductOpen(sku=p.sku).pack(),
+            )
+        ]
+        for p in shown.items
+    ]
+    key = brand_key(brand)
+    nav = nav_row(shown.page, shown.pages, lambda p: BrandOpen(key=key, page=p), locale)
+    if nav:
+        rows.append(nav)
+    rows.append([back_button(BrandPage(page=0), locale)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def card_keyboard(product: Product, *, max_quantity: int, locale: str) -> InlineKeyboardMarkup:
+    """Buy (one unit) and ×2…×max_quantity when the product can be bought now; always
+    Refresh and Back."""
+    _ = translator(locale).gettext
+    rows: list[list[InlineKeyboardButton]] = []
+    if max_quantity >= 1:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    text="🛒 " + _("Buy"), callback_data=Buy(sku=product.sku, quantity=1).pack()
+                )
+            ]
+        )
+        more = [
+            InlineKeyboardButton(
+                text=f"×{n}", callback_data=Buy(sku=product.sku, quantity=n).pack()
+            )
+            for n in range(2, max_quantity + 1)
+        ]
+        rows += [more[i : i + QUANTITIES_PER_ROW] for i in range(0, len(more), QUANTITIES_PER_ROW)]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                text="🔄 " + _("Refresh"), callback_data=ProductOpen(sku=product.sku).pack()
+            )
+        ]
+    )
+    rows.append([back_button(BrandOpen(key=brand_key(product.brand), page=0), locale)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)

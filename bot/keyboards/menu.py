@@ -1,0 +1,79 @@
+"""Home menu, region chooser and language switch."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import translator
+from bot.keyboards.callbacks import LanguagePick, Menu, MenuAction, RegionPage, RegionPick
+from bot.keyboards.common import back_button, nav_row, paginate
+from bot.services.regions import flag, region_name
+
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
+
+
+def _button(text: str, action: MenuAction) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=Menu(action=action).pack())
+
+
+def home_keyboard(region: str | None, locale: str) -> InlineKeyboardMarkup:
+    _ = translator(locale).gettext
+    region_text = (
+        _("Region: {region}").format(region=f"{flag(region)} {region}")
+        if region
+        else _("Choose region")
+    )
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_button("🛍 " + _("Catalog"), MenuAction.CATALOG)],
+            [_button("📦 " + _("My orders"), MenuAction.ORDERS)],
+            [
+                _button("🌍 " + region_text, MenuAction.REGION),
+                _button("🌐 " + _("Language"), MenuAction.LANGUAGE),
+            ],
+            [_button("❓ " + _("Help"), MenuAction.HELP)],
+        ]
+    )
+
+
+def regions_keyboard(
+    regions: list[str], *, suggested: str | None, page: int, locale: str, back: bool
+) -> InlineKeyboardMarkup:
+    """The suggested region first, then every region alphabetically by code, paged."""
+    ordered = ([suggested] if suggested else []) + [r for r in regions if r != suggested]
+    shown = paginate(ordered, page)
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=f"{flag(region)} {region_name(region, locale)}",
+                callback_data=RegionPick(region=region).pack(),
+            )
+        ]
+        for region in shown.items
+    ]
+    nav = nav_row(shown.page, shown.pages, lambda p: RegionPage(page=p), locale)
+    if nav:
+        rows.append(nav)
+    if back:
+        rows.append([back_button(Menu(action=MenuAction.HOME), locale)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def languages_keyboard(locales: tuple[str, ...], locale: str) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=("✓ " if code == locale else "") + LANGUAGE_NAMES.get(code, code),
+                callback_data=LanguagePick(code=code).pack(),
+            )
+        ]
+        for code in locales
+    ]
+    rows.append([back_button(Menu(action=MenuAction.HOME), locale)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def back_home_keyboard(locale: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[back_button(Menu(action=MenuAction.HOME), locale)]]
+    )

@@ -1,0 +1,271 @@
+"""A real aiogram Dispatcher with the bot's routers and middlewares, fed hand-made
+updates; the Bot API is a recording session, the supplier a scripted fake, storage real."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncGenerator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.base import BaseSession
+from aiogram.methods import (
+    EditMessageText,
+    SendInvoice,
+    SendMessage,
+    TelegramMethod,
+)
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardMarkup,
+    Message,
+    PreCheckoutQuery,
+    SuccessfulPayment,
+    Update,
+)
+from aiogram.types import User as TelegramUser
+
+from bot.handlers import build_router
+from bot.i18n import create_i18n
+from bot.middlewares import setup_middlewares
+from bot.services.catalog import CatalogService
+from bot.services.checkout import CheckoutService
+from bot.services.order_queries import OrderQueries
+from bot.services.pricing import PriceRules
+from bot.services.users import UserService
+from bot.settings import BotSettings
+from storage.models import Product
+from storage.repositories import ProductData, ProductRepository
+from storage.store import Storage
+from supplier import models as wire
+from supplier.errors import SupplierTimeout
+
+TOKEN = "123456:" + "A" * 35
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+class RecordingSession(BaseSession):
+    """Answers every Bot API call plausibly and keeps it for the test to read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[TelegramMethod[Any]] = []
+        self._ids = itertools.count(1000)
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None
+    ) -> Any:
+        self.calls.append(method)
+        if isinstance(method, SendMessage | SendInvoice | EditMessageText):
+            chat_id = getattr(method, "chat_id", None) or 1
+            return Message(
+                message_id=getattr(method, "message_id", None) or next(self._ids),
+                date=NOW,
+                chat=Chat(id=int(chat_id), type="private"),
+                text=getattr(method, "text", None),
+            )
+        return True
+
+    async def stream_content(self, *args: Any, **kwargs: Any) -> AsyncGenerator[bytes, None]:
+        raise NotImplementedError
+        yield b""  # pragma: no cover
+
+    async def close(self) -> None:
+        pass
+
+    def of(self, kind: type[TelegramMethod[Any]]) -> list[Any]:
+        return [call for call in self.calls if isinstance(call, kind)]
+
+
+@dataclass
+class FakeSupplier:
+    """Stock, price and balance as the supplier would answer them."""
+
+    stock: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    wholesale: int = 2000  # cents
+    down: bool = False
+
+    async def get_stock(self, sku: str, *, deadline: float | None = None) -> wire.Stock:
+        if self.down:
+            raise SupplierTimeout("scripted")
+        status, available = self.stock.get(sku, ("in_stock", 50))
+        return wire.Stock(sku=sku, status=status, available=available, updated_at=NOW)
+
+    async def get_price(self, sku: str, *, deadline: float | None = None) -> wire.Price:
+        if self.down:
+            raise SupplierTimeout("scripted")
+        usd = wire.Money(amount=self.wholesale, currency="USD")
+        return wire.Price(
+            sku=sku, face_value=usd, unit_price=usd, valid_until=NOW, updated_at=NOW
+        )
+
+    async def get_balance(self, *, deadline: float | None = None) -> wire.Balance:
+        money = wire.Money(amount=10**9, currency="USD")
+        return wire.Balance(available=money, reserved=money, updated_at=NOW)
+
+
+@dataclass
+class FakeFulfilment:
+    scheduled: list[str] = field(default_factory=list)
+    refunded: list[tuple[int, str]] = field(default_factory=list)
+
+    def schedule(self, order_id: str) -> None:
+        self.scheduled.append(order_id)
+
+    async def refund_unmatched_payment(self, *, user_id: int, telegram_charge_id: str) -> None:
+        self.refunded.append((user_id, telegram_charge_id))
+
+
+def product_data(sku: str, *, brand: str = "Steam", region: str = "US", face: int = 2000) -> ProductData:
+    return ProductData(
+        sku=sku,
+        brand=brand,
+        name=f"{brand} Gift Card {face // 100} {region}",
+        region=region,
+        face_value=face,
+        face_currency="USD" if region != "EU" else "EUR",
+        redemption_instructions="Open the store, choose Redeem & enter the code.",
+        redemption_url=None,
+        max_quantity=5,
+        available=True,
+        supplier_updated_at=None,
+    )
+
+
+class Harness:
+    def __init__(self, storage: Storage, *, admin_ids: str = "", throttle: str = "1000") -> None:
+        self.storage = storage
+        self.session = RecordingSession()
+        self.bot = Bot(TOKEN, session=self.session)
+        self.supplier = FakeSupplier()
+        self.fulfilment = FakeFulfilment()
+        self.settings = BotSettings(
+            BOT_TOKEN=TOKEN,
+            ADMIN_IDS=admin_ids,
+            THROTTLE_PER_SECOND=throttle,
+            _env_file=None,
+        )
+        self.catalog = CatalogService(storage.db, self.supplier)  # type: ignore[arg-type]
+        rules = PriceRules("XTR", Decimal(10), Decimal("0.013"))
+        self.checkout = CheckoutService(
+            storage.db, self.supplier, self.catalog, rules, purchases_per_minute=5  # type: ignore[arg-type]
+        )
+        self.users = UserService(storage.db)
+        i18n = create_i18n(self.settings.default_language)
+        self.dp = Dispatcher(
+            settings=self.settings,
+            catalog=self.catalog,
+            checkout=self.checkout,
+            users=self.users,
+            orders=OrderQueries(storage.db, storage.cipher),
+            fulfilment=self.fulfilment,
+        )
+        self.dp.include_router(build_router())
+        setup_middlewares(self.dp, i18n=i18n, settings=self.settings)
+        self._ids = itertools.count(1)
+
+    async def add_products(self, *items: ProductData) -> None:
+        async with self.storage.db.transaction() as conn:
+            repo = ProductRepository(conn)
+            for item in items:
+                await repo.upsert_product(item, NOW)
+
+    async def product(self, sku: str) -> Product:
+        found = await self.catalog.find_product(sku)
+        assert found is not None
+        return found
+
+    # --- updates ---
+
+    def _user(self, user_id: int, language: str | None) -> TelegramUser:
+        return TelegramUser(id=user_id, is_bot=False, first_name="Ann", language_code=language)
+
+    async def send(self, text: str, *, user_id: int = 42, language: str | None = "en") -> None:
+        message = Message(
+            message_id=next(self._ids),
+            date=NOW,
+            chat=Chat(id=user_id, type="private"),
+            from_user=self._user(user_id, language),
+            text=text,
+        )
+        await self.dp.feed_update(self.bot, Update(update_id=next(self._ids), message=message))
+
+    async def press(
+        self, data: str, *, user_id: int = 42, language: str | None = "en", message_id: int = 7
+    ) -> None:
+        message = Message(
+            message_id=message_id, date=NOW, chat=Chat(id=user_id, type="private"), text="screen"
+        )
+        query = CallbackQuery(
+            id=str(next(self._ids)),
+            from_user=self._user(user_id, language),
+            chat_instance="ci",
+            message=message,
+            data=data,
+        )
+        await self.dp.feed_update(self.bot, Update(update_id=next(self._ids), callback_query=query))
+
+    async def pre_checkout(self, payload: str, amount: int, *, user_id: int = 42) -> None:
+        query = PreCheckoutQuery(
+            id=str(next(self._ids)),
+            from_user=self._user(user_id, "en"),
+            currency="XTR",
+            total_amount=amount,
+            invoice_payload=payload,
+        )
+        await self.dp.feed_update(
+            self.bot, Update(update_id=next(self._ids), pre_checkout_query=query)
+        )
+
+    async def pay(self, payload: str, amount: int, charge: str, *, user_id: int = 42) -> None:
+        payment = SuccessfulPayment(
+            currency="XTR",
+            total_amount=amount,
+            invoice_payload=payload,
+            telegram_payment_charge_id=charge,
+            provider_payment_charge_id="",
+        )
+        message = Message(
+            message_id=next(self._ids),
+            date=NOW,
+            chat=Chat(id=user_id, type="private"),
+            from_user=self._user(user_id, "en"),
+            successful_payment=payment,
+        )
+        await self.dp.feed_update(self.bot, Update(update_id=next(self._ids), message=message))
+
+    # --- reading what the bot did ---
+
+    def texts(self) -> list[str]:
+        return [c.text for c in self.session.calls if isinstance(c, SendMessage | EditMessageText)]
+
+    def last_screen(self) -> tuple[str, InlineKeyboardMarkup | None]:
+        call = [c for c in self.session.calls if isinstance(c, SendMessage | EditMessageText)][-1]
+        return call.text, call.reply_markup
+
+    def buttons(self) -> dict[str, str]:
+        """Text → callback data of the last screen's buttons."""
+        _, markup = self.last_screen()
+        assert isinstance(markup, InlineKeyboardMarkup)
+        return {b.text: b.callback_data or "" for row in markup.inline_keyboard for b in row}
+
+    def answers(self) -> list[str | None]:
+        from aiogram.methods import AnswerCallbackQuery
+
+        return [c.text for c in self.session.of(AnswerCallbackQuery)]
+
+    def clear(self) -> None:
+        self.session.calls.clear()
+
+
+def later(minutes: int) -> datetime:
+    return NOW + timedelta(minutes=minutes)
+
+
+def iter_buttons(markup: InlineKeyboardMarkup) -> Iterator[Any]:
+    for row in markup.inline_keyboard:
+        yield from row
