@@ -189,13 +189,21 @@ class ChatUser:
     async def last_bot_message(self) -> JSON | None:
         return next((m for m in reversed(await self.chat()) if m["from_bot"]), None)
 
-    # The driver's documented interface takes a timeout, like asyncio.wait_for.
-    async def wait_for(self, predicate: Predicate, timeout: float = 10) -> JSON:  # noqa: ASYNC109
+    async def wait_for(
+        self,
+        predicate: Predicate,
+        timeout: float = 10,  # noqa: ASYNC109 - the driver's interface, like asyncio.wait_for
+        *,
+        after: int | None = None,
+    ) -> JSON:
         """The newest bot message (sent or edited) matching `predicate`, already there or to come.
 
         Reads the transcript, then follows the event stream from the transcript's sequence
-        number, so a message that arrives in between is not missed.
+        number, so a message that arrives in between is not missed. `after` skips messages
+        with ids up to it (pass the id `send` returned to wait for a reply to it).
         """
+        if after is not None:
+            matches, predicate = predicate, lambda m: m["message_id"] > after and matches(m)
         last_seen: JSON | None = None
         try:
             async with asyncio.timeout(timeout):

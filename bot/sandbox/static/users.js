@@ -43,6 +43,9 @@ export function usersPanel({ onSelect, onError }) {
   function setSidebar(open) {
     app.classList.toggle("sidebar-open", open);
     toggle.setAttribute("aria-expanded", String(open));
+    if (open && getComputedStyle(toggle).display !== "none") {
+      document.getElementById("sidebar").querySelector("button, input")?.focus();
+    }
   }
 
   function render() {
@@ -110,6 +113,11 @@ export function usersPanel({ onSelect, onError }) {
   });
 
   toggle.addEventListener("click", () => setSidebar(!app.classList.contains("sidebar-open")));
+  // On narrow screens the list is a drawer over the chat: a click beside it closes it.
+  document.addEventListener("click", (event) => {
+    const inside = event.target.closest?.("#sidebar, #users-toggle");
+    if (!inside && app.classList.contains("sidebar-open")) setSidebar(false);
+  });
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && app.classList.contains("sidebar-open")) {
       setSidebar(false);

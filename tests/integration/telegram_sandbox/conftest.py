@@ -59,10 +59,10 @@ async def alice(client: SandboxClient, bot: Bot) -> ChatUser:
     return await client.create_user(ALICE, "Alice", language_code="en")
 
 
-async def eventually(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+async def eventually(condition: Callable[[], bool], within: float = 5.0) -> None:
     """For sandbox state with no event to await: re-check until true or the deadline."""
-    async with asyncio.timeout(timeout):
-        while not condition():
+    async with asyncio.timeout(within):
+        while not condition():  # noqa: ASYNC110 - the sandbox exposes no event for this
             await asyncio.sleep(0.005)
 
 
