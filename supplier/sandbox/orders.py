@@ -27,7 +27,7 @@ def _check_acceptable(state: SandboxState, request: OrderRequest) -> int:
     on_hand = state.stock[item.sku]
     if on_hand is not None and on_hand < request.quantity:
         raise SandboxError("out_of_stock", f"{item.sku} has not enough stock")
-    price = state.read_current_price(item)
+    price = state.current_unit_price(item)
     limit = request.max_unit_price
     if limit is not None:
         if limit.currency != ACCOUNT_CURRENCY:

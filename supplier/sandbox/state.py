@@ -168,7 +168,7 @@ class SandboxState:
             updated_at=self.clock(),
         )
 
-    def read_current_price(self, item: CatalogItem) -> int:
+    def current_unit_price(self, item: CatalogItem) -> int:
         """The unit price an order placed now pays: the last quoted drift, no new read."""
         return unit_price(item, self.fx, self.clock(), self.drift_reads.get(item.sku, 0))
 
