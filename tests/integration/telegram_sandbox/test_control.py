@@ -1,0 +1,133 @@
+"""The control API: users, buttons, the transcript, the event stream and bad input."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+import pytest
+from aiogram import Bot, Dispatcher, F
+from aiogram.filters import CommandStart
+from aiogram.types import (
+    CallbackQuery,
+    CopyTextButton,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
+
+from bot.sandbox.driver import ChatUser, SandboxClient, SandboxError
+from bot.sandbox.server import RunningTelegramSandbox
+from tests.integration.telegram_sandbox.conftest import ALICE, polling
+
+MENU = InlineKeyboardMarkup(
+    inline_keyboard=[
+        [InlineKeyboardButton(text="Catalog", callback_data="catalog")],
+        [InlineKeyboardButton(text="Site", url="https://example.com")],
+        [InlineKeyboardButton(text="Copy", copy_text=CopyTextButton(text="CODE"))],
+    ]
+)
+
+
+def menu_bot() -> Dispatcher:
+    dispatcher = Dispatcher()
+
+    @dispatcher.message(CommandStart())
+    async def start(message: Message) -> None:
+        await message.answer("Welcome", reply_markup=MENU)
+
+    @dispatcher.callback_query(F.data == "catalog")
+    async def catalog(query: CallbackQuery) -> None:
+        assert isinstance(query.message, Message)
+        await query.message.edit_text("Catalog: Steam, PSN")
+        await query.answer("Loaded")
+
+    return dispatcher
+
+
+async def test_press_edit_and_answer(bot: Bot, alice: ChatUser) -> None:
+    async with polling(menu_bot(), bot):
+        await alice.send("/start")
+        menu = await alice.wait_for(lambda m: m.get("text") == "Welcome")
+        pressed = await alice.press(menu["message_id"], text="Catalog")
+        assert pressed.answer == "Loaded" and pressed.update_id > 0
+        edited = await alice.wait_for(lambda m: m.get("text", "").startswith("Catalog:"))
+    assert edited["message_id"] == menu["message_id"]
+    assert "reply_markup" not in edited and edited["edit_date"] >= edited["date"]
+    assert await alice.last_bot_message() == edited
+
+
+async def test_wait_for_follows_the_event_stream(bot: Bot, alice: ChatUser) -> None:
+    waiting = asyncio.create_task(alice.wait_for(lambda m: m.get("text") == "later"))
+    await bot.send_message(ALICE, "earlier")
+    await bot.send_message(ALICE, "later")
+    message = await asyncio.wait_for(waiting, 10)
+    assert message["text"] == "later" and message["from_bot"] is True
+
+
+async def test_wait_for_times_out_with_the_last_message(bot: Bot, alice: ChatUser) -> None:
+    await bot.send_message(ALICE, "only this")
+    with pytest.raises(TimeoutError, match="only this"):
+        await alice.wait_for(lambda m: m.get("text") == "never", timeout=0.2)
+
+
+async def test_event_stream_replays_since(bot: Bot, alice: ChatUser, client: SandboxClient) -> None:
+    sent = await bot.send_message(ALICE, "to delete")
+    await bot.delete_message(ALICE, sent.message_id)
+    seen = []
+    async for event in client.events(user_id=ALICE, since=0):
+        seen.append(event)
+        if event["type"] == "delete":
+            break
+    assert [e["type"] for e in seen] == ["message", "delete"]
+    assert seen[0]["message"]["text"] == "to delete"
+    assert seen[1]["message_id"] == sent.message_id
+    assert seen[0]["seq"] < seen[1]["seq"]
+
+
+async def test_bad_control_input(bot: Bot, alice: ChatUser, client: SandboxClient) -> None:
+    sent = await bot.send_message(ALICE, "menu", reply_markup=MENU)
+    rejections = {
+        "unknown user": client.user({"id": 4242}).send("hi"),
+        "no such button": alice.press(sent.message_id, data="nope"),
+        "url button": alice.press(sent.message_id, text="Site"),
+        "copy button": alice.press(sent.message_id, text="Copy"),
+        "unknown message": alice.press(999, data="catalog"),
+    }
+    statuses = {}
+    for name, call in rejections.items():
+        with pytest.raises(SandboxError) as rejected:
+            await call
+        statuses[name] = rejected.value.status
+    assert statuses == {
+        "unknown user": 404,
+        "no such button": 400,
+        "url button": 400,
+        "copy button": 400,
+        "unknown message": 404,
+    }
+
+
+async def test_malformed_bodies_are_400(sandbox: RunningTelegramSandbox, alice: ChatUser) -> None:
+    async with aiohttp.ClientSession() as http:
+        for path, body in [
+            ("/sandbox/users", {"id": "x", "first_name": "A"}),
+            ("/sandbox/users", {"id": 5}),
+            (f"/sandbox/users/{ALICE}/send", {"text": ""}),
+            (f"/sandbox/users/{ALICE}/pay", {}),
+            ("/sandbox/faults", {"method": "sendMessage", "status": 200}),
+            ("/sandbox/config", {"flood_limit": "yes"}),
+        ]:
+            async with http.post(sandbox.url + path, json=body) as response:
+                assert response.status == 400, path
+                assert "error" in await response.json()
+
+
+async def test_users_and_reset(bot: Bot, alice: ChatUser, client: SandboxClient) -> None:
+    await client.create_user(1002, "Bob", language_code="de")
+    users = await client.users()
+    assert [(u["id"], u.get("language_code")) for u in users] == [(ALICE, "en"), (1002, "de")]
+    await bot.send_message(ALICE, "hello")
+    await client.reset()
+    assert await client.users() == []
+    assert await bot.get_updates() == []
