@@ -121,6 +121,8 @@ export class EventStream {
       if (this.lastSeq !== null && event.seq <= this.lastSeq) return;
       this.lastSeq = event.seq;
     }
+    // The stream covers every bot the user talks to; this page shows one of them.
+    if (BOT_ID && event.bot_id !== undefined && String(event.bot_id) !== BOT_ID) return;
     this.handlers.onEvent(event);
   }
 }
