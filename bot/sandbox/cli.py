@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
+import signal
 
 from bot.sandbox.config import TelegramSandboxConfig
 from bot.sandbox.server import start_telegram_sandbox
-
-logger = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,10 +42,11 @@ def run(args: argparse.Namespace) -> int:
 
 async def _serve(config: TelegramSandboxConfig, host: str, port: int) -> None:
     running = await start_telegram_sandbox(config, host=host, port=port)
-    print(
-        f"Telegram sandbox: Bot API at {running.url} (TELEGRAM_API_URL), web chat at {running.url}/"
-    )
+    print(f"Telegram sandbox: TELEGRAM_API_URL={running.url}  web chat: {running.url}/", flush=True)
+    stop = asyncio.Event()
+    # SIGTERM (docker stop, process managers) shuts down as cleanly as Ctrl+C.
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
         await running.close()

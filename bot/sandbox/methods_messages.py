@@ -60,9 +60,31 @@ def sent(call: Call, chat: Chat, fields: JSON, invoice: JSON | None = None) -> J
         markup = inline_markup(call.params.json("reply_markup"))
         if markup is not None:
             fields["reply_markup"] = markup
+    replied = _replied_message(call, chat)
+    if replied is not None:
+        fields["reply_to_message"] = replied
     call.sandbox.flood.check(call.bot.id, chat.user["id"])
     stored = call.sandbox.add_message(call.bot, chat, fields, from_bot=True, invoice=invoice)
     return stored.data
+
+
+def _replied_message(call: Call, chat: Chat) -> JSON | None:
+    reply = call.params.json("reply_parameters")
+    if isinstance(reply, dict):
+        message_id = reply.get("message_id")
+        lenient = bool(reply.get("allow_sending_without_reply"))
+    else:
+        message_id = call.params.integer("reply_to_message_id")
+        lenient = call.params.flag("allow_sending_without_reply")
+    if message_id is None:
+        return None
+    target = chat.messages.get(int(message_id))
+    if target is None:
+        if lenient:
+            return None
+        raise bad_request("message to be replied not found")
+    # Telegram does not nest replies more than one level deep.
+    return {key: value for key, value in target.data.items() if key != "reply_to_message"}
 
 
 @api_method("sendMessage")

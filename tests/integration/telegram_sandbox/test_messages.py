@@ -16,6 +16,7 @@ from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     MenuButtonCommands,
+    ReplyParameters,
 )
 
 from bot.sandbox.driver import ChatUser
@@ -184,3 +185,14 @@ async def test_commands_and_menu_button(bot: Bot, alice: ChatUser) -> None:
     assert await bot.delete_my_commands()
     assert await bot.get_my_commands() == []
     assert await bot.set_chat_menu_button(chat_id=ALICE, menu_button=MenuButtonCommands())
+
+
+async def test_replies_carry_the_replied_message(bot: Bot, alice: ChatUser) -> None:
+    asked = await alice.send("how much?")
+    answer = await bot.send_message(
+        ALICE, "25 stars", reply_parameters=ReplyParameters(message_id=asked["message_id"])
+    )
+    assert answer.reply_to_message is not None
+    assert answer.reply_to_message.text == "how much?"
+    with pytest.raises(TelegramBadRequest, match="message to be replied not found"):
+        await bot.send_message(ALICE, "x", reply_parameters=ReplyParameters(message_id=999))
