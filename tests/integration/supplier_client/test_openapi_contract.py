@@ -66,7 +66,10 @@ def test_sandbox_honours_its_openapi_document(sandbox_url: str) -> None:
     assert {op.path for op in operations} >= {"/v1/orders", "/v1/reconciliation", "/v1/balance"}
     headers = {"Authorization": f"Bearer {API_KEY}"}
     catalog = requests.get(f"{sandbox_url}/v1/catalog?limit=100", headers=headers, timeout=10)
-    skus = st.sampled_from([item["sku"] for item in catalog.json()["items"]])
+    # test-500-committed answers 502 by design (its order is found by reference afterwards).
+    skus = st.sampled_from(
+        [item["sku"] for item in catalog.json()["items"] if item["sku"] != "test-500-committed"]
+    )
     by_label = {op.label: op for op in operations}
     # Random SKUs are almost all 404s; real ones reach the success paths and the scenarios.
     known = [
