@@ -6,7 +6,7 @@ import logging
 import re
 from typing import Any
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 
 # Imported for their @api_method registrations.
 from bot.sandbox import (  # noqa: F401
@@ -17,7 +17,7 @@ from bot.sandbox import (  # noqa: F401
     updates,
 )
 from bot.sandbox.errors import ApiError, bad_request, unauthorized
-from bot.sandbox.registry import Params, Upload, dispatch
+from bot.sandbox.registry import Params, Upload, dispatch, read_form
 from bot.sandbox.state import Sandbox
 
 logger = logging.getLogger(__name__)
@@ -59,17 +59,9 @@ async def read_params(request: web.Request) -> Params:
             raise bad_request("request body must be a JSON object")
         values.update(body)
     elif content_type == "multipart/form-data":
-        reader = await request.multipart()
-        async for part in reader:
-            if not isinstance(part, BodyPartReader) or part.name is None:
-                continue
-            if part.filename is not None:
-                content = await part.read()
-                uploads[part.name] = Upload(
-                    bytes(content), part.filename, part.headers.get("Content-Type", "")
-                )
-            else:
-                values[part.name] = await part.text()
+        form = await read_form(await request.multipart())
+        values.update(form.values)
+        uploads.update(form.uploads)
     else:
         values.update(await request.post())
     return Params(values, uploads)

@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
+
 from bot.sandbox.errors import bad_request, not_found
 from bot.sandbox.state import BotState, Sandbox
 
@@ -129,3 +131,19 @@ async def dispatch(sandbox: Sandbox, bot: BotState, method: str, params: Params)
         raise not_found()
     sandbox.faults.check(method)
     return await handler(Call(sandbox, bot, params))
+
+
+async def read_form(reader: aiohttp.MultipartReader) -> Params:
+    """A multipart form: plain parts are values, parts with a filename are uploads."""
+    values: dict[str, Any] = {}
+    uploads: dict[str, Upload] = {}
+    async for part in reader:
+        if not isinstance(part, aiohttp.BodyPartReader) or part.name is None:
+            continue
+        if part.filename is not None:
+            content = bytes(await part.read())
+            content_type = part.headers.get("Content-Type", "")
+            uploads[part.name] = Upload(content, part.filename, content_type)
+        else:
+            values[part.name] = await part.text()
+    return Params(values, uploads)

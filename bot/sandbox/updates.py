@@ -12,7 +12,7 @@ import time
 import aiohttp
 
 from bot.sandbox.errors import ApiError, bad_request
-from bot.sandbox.registry import Call, Params, api_method, dispatch
+from bot.sandbox.registry import Call, Params, api_method, dispatch, read_form
 from bot.sandbox.state import JSON, BotState, Sandbox, WebhookState
 
 logger = logging.getLogger(__name__)
@@ -166,29 +166,34 @@ async def _post(sandbox: Sandbox, bot: BotState, hook: WebhookState, update: JSO
         ) as response:
             if not 200 <= response.status < 300:
                 return f"Wrong response from the webhook: {response.status} {response.reason}"
-            reply = await response.read()
-            content_type = response.content_type
+            reply = await _reply_params(response)
     except TimeoutError:
         return "Read timeout expired"
     except aiohttp.ClientError as exc:
         return f"Connection failed: {exc.__class__.__name__}"
-    await _run_reply(sandbox, bot, reply, content_type)
+    if reply is not None:
+        await _run_reply(sandbox, bot, reply)
     return None
 
 
-async def _run_reply(sandbox: Sandbox, bot: BotState, reply: bytes, content_type: str) -> None:
-    """A webhook may answer with one method call in its response body, as Telegram allows."""
-    if content_type != "application/json" or not reply:
-        return
-
+async def _reply_params(response: aiohttp.ClientResponse) -> Params | None:
+    """A webhook may answer with a method call in its body (JSON or a form), as Telegram allows."""
+    if response.content_type == "multipart/form-data":
+        return await read_form(aiohttp.MultipartReader(response.headers, response.content))
+    if response.content_type != "application/json":
+        return None
     try:
-        body = json.loads(reply)
+        body = json.loads(await response.read() or b"null")
     except ValueError:
+        return None
+    return Params(body, {}) if isinstance(body, dict) else None
+
+
+async def _run_reply(sandbox: Sandbox, bot: BotState, reply: Params) -> None:
+    method = reply.values.pop("method", None)
+    if not isinstance(method, str):
         return
-    if not isinstance(body, dict) or not isinstance(body.get("method"), str):
-        return
-    method = body.pop("method")
     try:
-        await dispatch(sandbox, bot, method, Params(body, {}))
+        await dispatch(sandbox, bot, method, reply)
     except ApiError as exc:
         logger.info("method %s from a webhook reply failed: %s", method, exc.description)

@@ -23,8 +23,10 @@ const state = {
   buffered: [],
   messages: new Map(), // message_id -> Message
   payments: new Map(), // message_id -> {status, detail}
-  presses: new Map(), // message_id -> {shown} while a callback press waits for its answer
+  presses: new Map(), // message_id -> {} while a callback press waits for its answer
 };
+
+const ANSWER_GRACE_MS = 300;
 
 // ---- feedback -------------------------------------------------------------------------
 
@@ -44,8 +46,8 @@ function showAlert(text) {
 
 function showAnswer(messageId, text, alert) {
   const press = state.presses.get(messageId);
-  if (!press || press.shown || !text) return;
-  press.shown = true;
+  if (!press || !text) return;
+  state.presses.delete(messageId);
   if (alert) showAlert(text);
   else toast(text, "answer");
 }
@@ -181,16 +183,23 @@ async function send(text) {
 
 async function press(message, button, node) {
   const messageId = message.message_id;
-  const entry = { shown: false };
+  const entry = {};
+  const forget = () => state.presses.get(messageId) === entry && state.presses.delete(messageId);
   state.presses.set(messageId, entry);
   node.setAttribute("aria-busy", "true");
   try {
     const result = await api.press(state.userId, messageId, button.callback_data);
-    showAnswer(messageId, result?.answer, false);
+    if (result?.answer) {
+      // The stream's callback_answer also says whether the answer is an alert, so it is
+      // preferred; the call's own answer is shown if that event is late or lost.
+      setTimeout(() => showAnswer(messageId, result.answer, false), ANSWER_GRACE_MS);
+    } else {
+      forget();
+    }
   } catch (error) {
+    forget();
     toast(error.message, "error");
   } finally {
-    if (state.presses.get(messageId) === entry) state.presses.delete(messageId);
     node.removeAttribute("aria-busy");
   }
 }

@@ -7,8 +7,11 @@ import time
 from collections.abc import AsyncIterator
 
 import pytest
-from aiogram import Bot
+from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramBadRequest, TelegramConflictError
+from aiogram.methods import SendMessage
+from aiogram.types import Message
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot.sandbox.driver import ChatUser
@@ -145,3 +148,31 @@ async def test_a_newer_poll_terminates_the_older_one(
         await asyncio.wait_for(older, 10)
     await alice.send("wake")
     assert len(await asyncio.wait_for(newer, 10)) == 1
+
+
+async def test_aiogram_webhook_answering_in_its_response(bot: Bot, alice: ChatUser) -> None:
+    dispatcher = Dispatcher()
+
+    @dispatcher.message()
+    async def echo(message: Message) -> SendMessage:
+        # Returned, not awaited: aiogram puts the call in the webhook response as a form.
+        return message.answer(f"echo {message.text}")
+
+    app = web.Application()
+    SimpleRequestHandler(dispatcher, bot, handle_in_background=False, secret_token="tok").register(
+        app, path="/webhook"
+    )
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        await bot.set_webhook(
+            f"http://127.0.0.1:{runner.addresses[0][1]}/webhook", secret_token="tok"
+        )
+        sent = await alice.send("ping")
+        reply = await alice.wait_for(
+            lambda m: m.get("text") == "echo ping", after=sent["message_id"]
+        )
+        assert reply["from_bot"]
+    finally:
+        await runner.cleanup()
