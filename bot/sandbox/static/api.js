@@ -49,6 +49,12 @@ async function request(method, path, body) {
 const userPath = (userId, action) => `/sandbox/users/${encodeURIComponent(userId)}/${action}`;
 
 export const api = {
+  /** The bot this page talks to (named by ?bot=, else the only one), or null. */
+  currentBot: async () => {
+    const { bots = [] } = (await request("GET", "/sandbox/bots")) ?? {};
+    if (BOT_ID) return bots.find((bot) => String(bot.id) === BOT_ID) ?? null;
+    return bots.length === 1 ? bots[0] : null;
+  },
   listUsers: async () => (await request("GET", "/sandbox/users")).users ?? [],
   createUser: (user) => request("POST", "/sandbox/users", user),
   transcript: async (userId) => (await request("GET", userPath(userId, "chat"))).messages ?? [],

@@ -283,4 +283,10 @@ view.input.addEventListener("input", fitInput);
 $("start-button").addEventListener("click", () => send("/start"));
 
 updateEmptyState();
+api
+  .currentBot()
+  .then((bot) => {
+    if (bot?.first_name) view.title.textContent = bot.first_name;
+  })
+  .catch(() => {}); // Only the title: the first bot message names the bot as well.
 usersPanel({ onSelect: selectUser, onError: (text) => toast(text, "error") });

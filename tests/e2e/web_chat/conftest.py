@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from aiogram.types import User
 from playwright.async_api import Browser, async_playwright
 
-from bot.sandbox.config import TelegramSandboxConfig
-from bot.sandbox.server import RunningTelegramSandbox, start_telegram_sandbox
+from bot.sandbox import RunningTelegramSandbox, TelegramSandboxConfig, start_telegram_sandbox
 from tests.e2e.web_chat.shop_bot import polling_bot
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -49,6 +49,7 @@ async def sandbox() -> AsyncIterator[RunningTelegramSandbox]:
 
 
 @pytest.fixture
-async def shop_bot(sandbox: RunningTelegramSandbox) -> AsyncIterator[None]:
-    async with polling_bot(sandbox.url):
-        yield
+async def shop_bot(sandbox: RunningTelegramSandbox) -> AsyncIterator[User]:
+    """The polling bot's own User, as getMe returns it."""
+    async with polling_bot(sandbox.url) as bot:
+        yield await bot.me()

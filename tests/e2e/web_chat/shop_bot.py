@@ -26,6 +26,7 @@ TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"
 PROMO_CODE = "SPRING-2026"
 GIFT_CODE = "GIFT-0042"
 PRICE_STARS = 50
+SOLD_OUT = "Sold out, sorry!"
 
 
 def shop_router() -> Router:
@@ -36,7 +37,10 @@ def shop_router() -> Router:
         name = message.from_user.first_name if message.from_user else "friend"
         keyboard = InlineKeyboardMarkup(
             inline_keyboard=[
-                [InlineKeyboardButton(text="Open gift", callback_data="open")],
+                [
+                    InlineKeyboardButton(text="Open gift", callback_data="open"),
+                    InlineKeyboardButton(text="Rare gift", callback_data="rare"),
+                ],
                 [
                     InlineKeyboardButton(text="Shop", url="https://example.com/shop"),
                     InlineKeyboardButton(
@@ -56,6 +60,10 @@ def shop_router() -> Router:
         if isinstance(query.message, Message):
             await query.message.edit_text(f"Your code: <code>{GIFT_CODE}</code>. Enjoy!")
         await query.answer("Gift opened")
+
+    @router.callback_query(F.data == "rare")
+    async def rare_gift(query: CallbackQuery) -> None:
+        await query.answer(SOLD_OUT, show_alert=True)
 
     @router.message(Command("buy"))
     async def buy(message: Message) -> None:

@@ -6,10 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from aiogram.types import User
 from playwright.async_api import Browser, Page, expect
 
-from bot.sandbox.server import RunningTelegramSandbox
-from tests.e2e.web_chat.shop_bot import GIFT_CODE, PRICE_STARS, PROMO_CODE
+from bot.sandbox import RunningTelegramSandbox
+from tests.e2e.web_chat.shop_bot import GIFT_CODE, PRICE_STARS, PROMO_CODE, SOLD_OUT
 
 pytestmark = pytest.mark.browser
 
@@ -42,6 +43,12 @@ async def start_and_press(page: Page) -> None:
     await expect(page.locator(".toast").filter(has_text="Copied")).to_be_visible()
     assert await page.evaluate("navigator.clipboard.readText()") == PROMO_CODE
 
+    await reply.get_by_role("button", name="Rare gift").click()
+    alert = page.get_by_role("dialog", name="Message from the bot")
+    await expect(alert).to_contain_text(SOLD_OUT)
+    await alert.get_by_role("button", name="OK").click()
+    await expect(alert).to_be_hidden()
+
     message_id = await reply.get_attribute("data-message-id")
     await reply.get_by_role("button", name="Open gift").click()
     await expect(page.locator(".toast").filter(has_text="Gift opened")).to_be_visible()
@@ -73,7 +80,7 @@ async def buy_and_download(page: Page) -> None:
 
 
 async def test_user_chats_with_the_bot_in_the_browser(
-    browser: Browser, sandbox: RunningTelegramSandbox, shop_bot: None, tmp_path: Path
+    browser: Browser, sandbox: RunningTelegramSandbox, shop_bot: User, tmp_path: Path
 ) -> None:
     context = await browser.new_context(
         base_url=sandbox.url, viewport={"width": 1100, "height": 820}, reduced_motion="reduce"
@@ -84,6 +91,7 @@ async def test_user_chats_with_the_bot_in_the_browser(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     await page.goto("/")
+    await expect(page.locator("#chat-title")).to_have_text(shop_bot.first_name)
 
     await create_user(page)
     await start_and_press(page)
