@@ -27,7 +27,11 @@ async def event_stream(request: web.Request) -> web.StreamResponse:
     sandbox = sandbox_of(request)
     log = sandbox.events
     user_id = _int_query(request, "user_id")
+    bot_id = _int_query(request, "bot")
+    # A browser's EventSource resends the last id it saw when it reconnects by itself.
     since = _int_query(request, "since")
+    if since is None and request.headers.get("Last-Event-ID", "").isdigit():
+        since = int(request.headers["Last-Event-ID"])
     seq = log.seq if since is None else since
     response = web.StreamResponse(
         headers={
@@ -43,7 +47,7 @@ async def event_stream(request: web.Request) -> web.StreamResponse:
         while not sandbox.closing.is_set():
             # Taken together before any await: whatever is published while writing
             # has a higher seq and fires `wake`, so the next round picks it up.
-            wake, top, batch = log.signal.current(), log.seq, log.after(seq, user_id)
+            wake, top, batch = log.signal.current(), log.seq, log.after(seq, user_id, bot_id)
             for event in batch:
                 line = json.dumps(event, ensure_ascii=False)
                 await response.write(f"id: {event['seq']}\ndata: {line}\n\n".encode())

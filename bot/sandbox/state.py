@@ -187,11 +187,16 @@ class EventLog:
         self.events.append(event)
         self.signal.fire()
 
-    def after(self, seq: int, chat_id: int | None) -> list[JSON]:
+    def after(self, seq: int, chat_id: int | None, bot_id: int | None = None) -> list[JSON]:
+        if not self.events:
+            return []
+        # Seqs are consecutive, so the first event to send sits at a known position.
+        start = max(seq - self.events[0]["seq"] + 1, 0)
         return [
             e
-            for e in self.events
-            if e["seq"] > seq and (chat_id is None or e["chat_id"] == chat_id)
+            for e in itertools.islice(self.events, start, None)
+            if (chat_id is None or e["chat_id"] == chat_id)
+            and (bot_id is None or e["bot_id"] == bot_id)
         ]
 
 
