@@ -112,8 +112,10 @@ def _split_plain(text: str, limit: int) -> list[str]:
     for line in text.splitlines(keepends=True):
         while len(escape(line)) > limit:  # one line longer than a message: cut it hard
             cut = limit
-            while len(escape(line[:cut])) > limit:  # each dropped character frees >= 1
-                cut -= len(escape(line[:cut])) - limit
+            # A character escapes to at most 6 (&quot;): dropping excess/6 of them at a
+            # time never cuts more than needed.
+            while (excess := len(escape(line[:cut])) - limit) > 0:
+                cut -= -(-excess // 6)
             if current:
                 chunks.append(current)
                 current = ""

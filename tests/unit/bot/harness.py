@@ -13,6 +13,7 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import (
+    AnswerCallbackQuery,
     EditMessageText,
     SendInvoice,
     SendMessage,
@@ -57,7 +58,10 @@ class RecordingSession(BaseSession):
         self._ids = itertools.count(1000)
 
     async def make_request(
-        self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None
+        self,
+        bot: Bot,
+        method: TelegramMethod[Any],
+        timeout: int | None = None,  # noqa: ASYNC109 - BaseSession's signature
     ) -> Any:
         self.calls.append(method)
         if isinstance(method, SendMessage | SendInvoice | EditMessageText):
@@ -99,9 +103,7 @@ class FakeSupplier:
         if self.down:
             raise SupplierTimeout("scripted")
         usd = wire.Money(amount=self.wholesale, currency="USD")
-        return wire.Price(
-            sku=sku, face_value=usd, unit_price=usd, valid_until=NOW, updated_at=NOW
-        )
+        return wire.Price(sku=sku, face_value=usd, unit_price=usd, valid_until=NOW, updated_at=NOW)
 
     async def get_balance(self, *, deadline: float | None = None) -> wire.Balance:
         money = wire.Money(amount=10**9, currency="USD")
@@ -120,7 +122,9 @@ class FakeFulfilment:
         self.refunded.append((user_id, telegram_charge_id))
 
 
-def product_data(sku: str, *, brand: str = "Steam", region: str = "US", face: int = 2000) -> ProductData:
+def product_data(
+    sku: str, *, brand: str = "Steam", region: str = "US", face: int = 2000
+) -> ProductData:
     return ProductData(
         sku=sku,
         brand=brand,
@@ -149,10 +153,10 @@ class Harness:
             THROTTLE_PER_SECOND=throttle,
             _env_file=None,
         )
-        self.catalog = CatalogService(storage.db, self.supplier)  # type: ignore[arg-type]
+        self.catalog = CatalogService(storage.db, self.supplier)
         rules = PriceRules("XTR", Decimal(10), Decimal("0.013"))
         self.checkout = CheckoutService(
-            storage.db, self.supplier, self.catalog, rules, purchases_per_minute=5  # type: ignore[arg-type]
+            storage.db, self.supplier, self.catalog, rules, purchases_per_minute=5
         )
         self.users = UserService(storage.db)
         i18n = create_i18n(self.settings.default_language)
@@ -254,8 +258,6 @@ class Harness:
         return {b.text: b.callback_data or "" for row in markup.inline_keyboard for b in row}
 
     def answers(self) -> list[str | None]:
-        from aiogram.methods import AnswerCallbackQuery
-
         return [c.text for c in self.session.of(AnswerCallbackQuery)]
 
     def clear(self) -> None:

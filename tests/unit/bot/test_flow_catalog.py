@@ -20,7 +20,7 @@ async def test_first_start_greets_and_asks_for_the_region_suggesting_one(h: Harn
     assert "Hi, Ann!" in text
     assert "Choose your region" in text
     assert "Suggested: 🇺🇸 United States" in text
-    assert list(h.buttons())[0] == "🇺🇸 United States"
+    assert next(iter(h.buttons())) == "🇺🇸 United States"
 
 
 async def test_russian_user_gets_russian_greeting(h: Harness) -> None:
