@@ -22,6 +22,7 @@ const state = {
   syncing: false,
   buffered: [],
   messages: new Map(), // message_id -> Message
+  deleted: new Set(), // message ids
   payments: new Map(), // message_id -> {status, detail}
   presses: new Map(), // message_id -> {} while a callback press waits for its answer
 };
@@ -80,6 +81,8 @@ function updateEmptyState() {
 }
 
 function upsert(message) {
+  // A deletion can overtake the send call's answer; it must not bring the message back.
+  if (state.deleted.has(message.message_id)) return;
   const stick = nearBottom() || !message.from_bot;
   state.messages.set(message.message_id, message);
   if (message.from_bot && message.from?.first_name) view.title.textContent = message.from.first_name;
@@ -99,6 +102,7 @@ function upsert(message) {
 }
 
 function remove(messageId) {
+  state.deleted.add(messageId);
   state.messages.delete(messageId);
   rowFor(messageId)?.remove();
   updateEmptyState();
@@ -241,6 +245,7 @@ function selectUser(user) {
   state.stream?.close();
   state.userId = user.id;
   state.messages.clear();
+  state.deleted.clear();
   state.payments.clear();
   state.presses.clear();
   view.messages.replaceChildren();

