@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 
 from bot.sandbox.errors import bad_request, not_found
 from bot.sandbox.state import BotState, Sandbox
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +50,7 @@ class Params:
     def integer(
         self, name: str, *, required: bool = False, default: int | None = None
     ) -> int | None:
-        value = self.values.get(name)
-        if value is None or value == "":
-            if required:
-                raise bad_request(f"{name} is empty")
-            return default
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            raise bad_request(f"invalid {name} specified") from None
+        return self._converted(name, int, required=required, default=default)
 
     def required_integer(self, name: str) -> int:
         value = self.integer(name, required=True)
@@ -64,11 +58,20 @@ class Params:
         return value
 
     def number(self, name: str, default: float) -> float:
+        value = self._converted(name, float, required=False, default=default)
+        assert value is not None
+        return value
+
+    def _converted(
+        self, name: str, convert: Callable[[Any], T], *, required: bool, default: T | None
+    ) -> T | None:
         value = self.values.get(name)
         if value is None or value == "":
+            if required:
+                raise bad_request(f"{name} is empty")
             return default
         try:
-            return float(value)
+            return convert(value)
         except (TypeError, ValueError):
             raise bad_request(f"invalid {name} specified") from None
 

@@ -69,7 +69,7 @@ function nearBottom() {
 }
 
 function rowFor(messageId) {
-  return view.messages.querySelector(`.row[data-message-id="${messageId}"]`);
+  return view.messages.querySelector(`.row[data-message-id="${CSS.escape(String(messageId))}"]`);
 }
 
 function updateEmptyState() {
@@ -85,7 +85,9 @@ function upsert(message) {
   if (state.deleted.has(message.message_id)) return;
   const stick = nearBottom() || !message.from_bot;
   state.messages.set(message.message_id, message);
-  if (message.from_bot && message.from?.first_name) view.title.textContent = message.from.first_name;
+  if (message.from_bot && message.from?.first_name) {
+    view.title.textContent = message.from.first_name;
+  }
   const row = renderMessage(message, handlers, state.payments.get(message.message_id));
   const existing = rowFor(message.message_id);
   if (existing) {

@@ -13,7 +13,7 @@ function avatarHue(id) {
   return (Math.abs(Number(id)) * 47) % 360;
 }
 
-export function avatar(user) {
+function avatar(user) {
   const node = document.createElement("span");
   node.className = "avatar";
   node.setAttribute("aria-hidden", "true");
@@ -64,7 +64,8 @@ export function usersPanel({ onSelect, onError }) {
       name.textContent = user.first_name;
       const meta = document.createElement("span");
       meta.className = "user-meta";
-      meta.textContent = `id ${user.id} · ${LANGUAGES[user.language_code] ?? user.language_code ?? "?"}`;
+      const language = LANGUAGES[user.language_code] ?? user.language_code ?? "?";
+      meta.textContent = `id ${user.id} · ${language}`;
       label.append(name, meta);
       button.append(avatar(user), label);
       button.addEventListener("click", () => select(user));

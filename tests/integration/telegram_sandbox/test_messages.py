@@ -35,13 +35,15 @@ async def test_get_me_derives_the_bot_from_its_token(bot: Bot) -> None:
     assert me.username == "sandbox_123456789_bot"
 
 
+async def raw_call(url: str) -> tuple[int, object]:
+    """A Bot API call without aiogram, to see the status and body exactly."""
+    async with aiohttp.ClientSession() as http, http.post(url) as response:
+        return response.status, await response.json()
+
+
 async def test_malformed_token_is_unauthorized(sandbox: RunningTelegramSandbox) -> None:
-    async with (
-        aiohttp.ClientSession() as http,
-        http.get(f"{sandbox.url}/bot123:short/getMe") as response,
-    ):
-        assert response.status == 401
-        body = await response.json()
+    status, body = await raw_call(f"{sandbox.url}/bot123:short/getMe")
+    assert status == 401
     assert body == {"ok": False, "error_code": 401, "description": "Unauthorized"}
 
 
@@ -58,12 +60,8 @@ async def test_another_secret_for_a_known_bot_id_is_unauthorized(
 async def test_unknown_method_is_not_found(bot: Bot, sandbox: RunningTelegramSandbox) -> None:
     with pytest.raises(TelegramNotFound, match="Not Found"):
         await bot.send_sticker(ALICE, "CAACAgIAAxkBAAE")
-    async with (
-        aiohttp.ClientSession() as http,
-        http.post(f"{sandbox.url}/bot{TOKEN}/noSuchMethod") as response,
-    ):
-        assert response.status == 404
-        body = await response.json()
+    status, body = await raw_call(f"{sandbox.url}/bot{TOKEN}/noSuchMethod")
+    assert status == 404
     assert body == {"ok": False, "error_code": 404, "description": "Not Found"}
 
 
