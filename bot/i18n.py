@@ -3,6 +3,15 @@
 Handlers translate through aiogram's context (`gettext as _`, set per update by the
 locale middleware); renderers that also run outside an update (the outbox sender)
 take the locale explicitly and use `translator(locale)`.
+
+After changing texts (from the repository root):
+    pybabel extract -k N_ --project=giftbot --no-location --sort-output
+        -o bot/locales/messages.pot bot/handlers bot/keyboards bot/middlewares bot/rendering
+        (one command)
+    pybabel update -i bot/locales/messages.pot -d bot/locales -D messages --no-fuzzy-matching
+    (translate the new entries in bot/locales/ru/LC_MESSAGES/messages.po)
+    pybabel compile -d bot/locales -D messages
+tests/unit/bot/test_locales.py fails until all three steps are done.
 """
 
 from __future__ import annotations

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from html import escape
-from typing import Protocol
 
 from aiogram import Bot, F, Router
 from aiogram.types import CallbackQuery, LabeledPrice, Message, PreCheckoutQuery
@@ -25,6 +24,7 @@ from bot.services.checkout import (
     Quote,
     Verdict,
 )
+from bot.services.fulfilment import FulfilmentService
 from bot.services.pricing import STARS
 from bot.settings import BotSettings
 from storage.models import User
@@ -33,14 +33,6 @@ log = logging.getLogger(__name__)
 
 MAX_TITLE = 32  # Telegram's limits on an invoice
 MAX_DESCRIPTION = 255
-
-
-class Fulfilment(Protocol):
-    """What the payment handler needs of bot.services.fulfilment.FulfilmentService."""
-
-    def schedule(self, order_id: str) -> None: ...
-
-    async def refund_unmatched_payment(self, *, user_id: int, telegram_charge_id: str) -> None: ...
 
 
 def _clip(text: str, limit: int) -> str:
@@ -119,7 +111,7 @@ async def pre_checkout(query: PreCheckoutQuery, checkout: CheckoutService) -> No
 
 
 async def successful_payment(
-    message: Message, checkout: CheckoutService, fulfilment: Fulfilment
+    message: Message, checkout: CheckoutService, fulfilment: FulfilmentService
 ) -> None:
     payment = message.successful_payment
     if payment is None or message.from_user is None:

@@ -31,7 +31,9 @@ async def show(
             await message.edit_text(text, reply_markup=markup)
         except TelegramBadRequest as exc:
             if "message is not modified" not in exc.message:
-                raise
+                # e.g. "message can't be edited": the screen moves to a new message
+                log.info("screen not edited (%s); sending it anew", exc.message)
+                await message.answer(text, reply_markup=markup)
     elif callback.bot is not None:
         await callback.bot.send_message(callback.from_user.id, text, reply_markup=markup)
     await callback.answer(notice)

@@ -17,7 +17,7 @@ from bot.keyboards.callbacks import (
     brand_key,
     packable_sku,
 )
-from bot.keyboards.common import back_button, nav_row, paginate
+from bot.keyboards.common import back_button, paged_list, paginate
 from bot.rendering.formatting import format_money
 from bot.services.regions import flag
 from storage.models import Product
@@ -28,19 +28,20 @@ QUANTITIES_PER_ROW = 5
 
 def brands_keyboard(brands: list[str], *, page: int, locale: str) -> InlineKeyboardMarkup:
     shown = paginate(brands, page)
-    rows = [
-        [
-            InlineKeyboardButton(
-                text=brand, callback_data=BrandOpen(key=brand_key(brand), page=0).pack()
-            )
-        ]
+    buttons = [
+        InlineKeyboardButton(
+            text=brand, callback_data=BrandOpen(key=brand_key(brand), page=0).pack()
+        )
         for brand in shown.items
     ]
-    nav = nav_row(shown.page, shown.pages, lambda p: BrandPage(page=p), locale)
-    if nav:
-        rows.append(nav)
-    rows.append([back_button(Menu(action=MenuAction.HOME), locale)])
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    return paged_list(
+        buttons,
+        page=shown.page,
+        pages=shown.pages,
+        make=lambda p: BrandPage(page=p),
+        back=Menu(action=MenuAction.HOME),
+        locale=locale,
+    )
 
 
 def products_keyboard(
@@ -52,21 +53,22 @@ def products_keyboard(
             "%d products of %s have SKUs no button can carry", len(products) - len(sellable), brand
         )
     shown = paginate(sellable, page)
-    rows = [
-        [
-            InlineKeyboardButton(
-                text=f"{flag(p.region)} {format_money(p.face_value, p.face_currency, locale)}",
-                callback_data=ProductOpen(sku=p.sku).pack(),
-            )
-        ]
+    buttons = [
+        InlineKeyboardButton(
+            text=f"{flag(p.region)} {format_money(p.face_value, p.face_currency, locale)}",
+            callback_data=ProductOpen(sku=p.sku).pack(),
+        )
         for p in shown.items
     ]
     key = brand_key(brand)
-    nav = nav_row(shown.page, shown.pages, lambda p: BrandOpen(key=key, page=p), locale)
-    if nav:
-        rows.append(nav)
-    rows.append([back_button(BrandPage(page=0), locale)])
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    return paged_list(
+        buttons,
+        page=shown.page,
+        pages=shown.pages,
+        make=lambda p: BrandOpen(key=key, page=p),
+        back=BrandPage(page=0),
+        locale=locale,
+    )
 
 
 def card_keyboard(product: Product, *, max_quantity: int, locale: str) -> InlineKeyboardMarkup:

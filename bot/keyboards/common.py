@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import translator
 
@@ -40,6 +40,25 @@ def nav_row(
     if page < pages - 1:
         row.append(InlineKeyboardButton(text=_("Next") + " »", callback_data=make(page + 1).pack()))
     return row
+
+
+def paged_list(
+    buttons: Sequence[InlineKeyboardButton],
+    *,
+    page: int,
+    pages: int,
+    make: Callable[[int], CallbackData],
+    back: CallbackData | None,
+    locale: str,
+) -> InlineKeyboardMarkup:
+    """One button per row, then « Prev / Next », then Back."""
+    rows = [[button] for button in buttons]
+    nav = nav_row(page, pages, make, locale)
+    if nav:
+        rows.append(nav)
+    if back is not None:
+        rows.append([back_button(back, locale)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def back_button(target: CallbackData, locale: str) -> InlineKeyboardButton:

@@ -6,7 +6,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import translator
 from bot.keyboards.callbacks import LanguagePick, Menu, MenuAction, RegionPage, RegionPick
-from bot.keyboards.common import back_button, nav_row, paginate
+from bot.keyboards.common import back_button, paged_list, paginate
 from bot.services.regions import flag, region_name
 
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
@@ -42,21 +42,21 @@ def regions_keyboard(
     """The suggested region first, then every region alphabetically by code, paged."""
     ordered = ([suggested] if suggested else []) + [r for r in regions if r != suggested]
     shown = paginate(ordered, page)
-    rows = [
-        [
-            InlineKeyboardButton(
-                text=f"{flag(region)} {region_name(region, locale)}",
-                callback_data=RegionPick(region=region).pack(),
-            )
-        ]
+    buttons = [
+        InlineKeyboardButton(
+            text=f"{flag(region)} {region_name(region, locale)}",
+            callback_data=RegionPick(region=region).pack(),
+        )
         for region in shown.items
     ]
-    nav = nav_row(shown.page, shown.pages, lambda p: RegionPage(page=p), locale)
-    if nav:
-        rows.append(nav)
-    if back:
-        rows.append([back_button(Menu(action=MenuAction.HOME), locale)])
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    return paged_list(
+        buttons,
+        page=shown.page,
+        pages=shown.pages,
+        make=lambda p: RegionPage(page=p),
+        back=Menu(action=MenuAction.HOME) if back else None,
+        locale=locale,
+    )
 
 
 def languages_keyboard(locales: tuple[str, ...], locale: str) -> InlineKeyboardMarkup:

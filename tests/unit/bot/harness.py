@@ -12,6 +12,7 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import (
     AnswerCallbackQuery,
     EditMessageText,
@@ -56,6 +57,7 @@ class RecordingSession(BaseSession):
         super().__init__()
         self.calls: list[TelegramMethod[Any]] = []
         self._ids = itertools.count(1000)
+        self.edit_error: str | None = None  # when set, editMessageText fails with it
 
     async def make_request(
         self,
@@ -64,6 +66,8 @@ class RecordingSession(BaseSession):
         timeout: int | None = None,  # noqa: ASYNC109 - BaseSession's signature
     ) -> Any:
         self.calls.append(method)
+        if isinstance(method, EditMessageText) and self.edit_error:
+            raise TelegramBadRequest(method, self.edit_error)
         if isinstance(method, SendMessage | SendInvoice | EditMessageText):
             chat_id = getattr(method, "chat_id", None) or 1
             return Message(

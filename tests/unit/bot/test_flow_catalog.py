@@ -156,3 +156,16 @@ async def test_language_switch_is_remembered(h: Harness) -> None:
     assert "🛍 Каталог" in h.buttons()
     await h.send("/start", language="en")
     assert "Привет, Ann!" in h.last_screen()[0]
+
+
+async def test_screen_that_cannot_be_edited_moves_to_a_new_message(h: Harness) -> None:
+    await choose_us(h)
+    h.session.edit_error = "Bad Request: message can't be edited"
+    await h.press("m:catalog")
+    assert [type(c) for c in h.session.calls[:2]] == [EditMessageText, SendMessage]
+    assert "Choose a brand:" in h.session.of(SendMessage)[0].text
+    h.clear()
+    h.session.edit_error = "Bad Request: message is not modified"
+    await h.press("m:catalog")
+    assert not h.session.of(SendMessage)
+    assert len(h.session.of(AnswerCallbackQuery)) == 1
