@@ -45,6 +45,9 @@ async def event_stream(request: web.Request) -> web.StreamResponse:
     await response.write(b": connected\n\n")
     try:
         while not sandbox.closing.is_set():
+            # A client that went away is noticed here, not only at the next ping.
+            if request.transport is None or request.transport.is_closing():
+                break
             # Taken together before any await: whatever is published while writing
             # has a higher seq and fires `wake`, so the next round picks it up.
             wake, top, batch = log.signal.current(), log.seq, log.after(seq, user_id, bot_id)

@@ -36,9 +36,7 @@ async def start_telegram_sandbox(
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
-    server = site._server
-    sockets = getattr(server, "sockets", None) or []
-    bound_port = sockets[0].getsockname()[1] if sockets else port
+    bound_port = runner.addresses[-1][1]  # the real port when 0 asked for any free one
     url = f"http://{host}:{bound_port}"
     logger.info("Telegram sandbox listening on %s", url)
     return RunningTelegramSandbox(url=url, runner=runner)

@@ -131,3 +131,10 @@ async def test_users_and_reset(bot: Bot, alice: ChatUser, client: SandboxClient)
     await client.reset()
     assert await client.users() == []
     assert await bot.get_updates() == []
+
+
+async def test_serves_the_web_chat(sandbox: RunningTelegramSandbox) -> None:
+    async with aiohttp.ClientSession() as http, http.get(sandbox.url + "/") as response:
+        assert response.status == 200
+        assert response.content_type == "text/html"
+        assert "<html" in (await response.text()).lower()
