@@ -6,6 +6,7 @@ Pure bookkeeping; the HTTP layers (bot_api, control) translate requests into the
 from __future__ import annotations
 
 import asyncio
+import copy
 import itertools
 import time
 from collections import deque
@@ -129,13 +130,12 @@ class BotState:
     def push_update(self, kind: str, payload: JSON) -> int:
         """Queue an update unless the bot's allowed_updates excludes its kind (then 0)."""
         allowed = self.webhook.allowed_updates if self.webhook else self.allowed_updates
-        if allowed is not None and len(allowed) > 0:
-            if kind not in allowed:
-                return 0
-        elif kind in DEFAULT_EXCLUDED_UPDATES:
+        wanted = kind in allowed if allowed else kind not in DEFAULT_EXCLUDED_UPDATES
+        if not wanted:
             return 0
         update_id = next(self.update_ids)
-        self.updates.append({"update_id": update_id, kind: payload})
+        # A snapshot: later edits of the message must not change an undelivered update.
+        self.updates.append({"update_id": update_id, kind: copy.deepcopy(payload)})
         self.updates_signal.fire()
         return update_id
 
