@@ -46,7 +46,11 @@ class PaymentResult:
 
 
 class SandboxClient:
-    """One sandbox; `bot_id` picks a bot when several are connected."""
+    """One sandbox; `bot_id` picks a bot when several are connected.
+
+    A session passed in should have no connection limit (`TCPConnector(limit=0)`) when many
+    users wait at once: each `wait_for` keeps one connection for its event stream.
+    """
 
     def __init__(
         self,
@@ -79,7 +83,9 @@ class SandboxClient:
     @property
     def session(self) -> aiohttp.ClientSession:
         if self._session is None:
-            self._session = aiohttp.ClientSession()
+            # Every waiting `wait_for` holds a connection open; a pool limit would let
+            # many of them starve the sends they are waiting on.
+            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
         return self._session
 
     def _params(self, **extra: Any) -> dict[str, str]:
