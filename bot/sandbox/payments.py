@@ -24,7 +24,8 @@ class PaymentRejected(Exception):
 
 
 async def pay(sandbox: Sandbox, bot: BotState, user_id: int, message_id: int) -> JSON:
-    """A user pays an invoice message: the whole Telegram flow, answered like `/pay`."""
+    """A user pays an invoice message as Telegram runs it: pre_checkout_query, the bot's
+    answer within the deadline, then a successful_payment message and a Star transaction."""
     chat = bot.chats.get(user_id)
     stored = chat.messages.get(message_id) if chat else None
     if chat is None or stored is None:
@@ -72,8 +73,9 @@ async def pay(sandbox: Sandbox, bot: BotState, user_id: int, message_id: int) ->
     }
     message = sandbox.add_message(bot, chat, {"successful_payment": payment}, from_bot=False)
     bot.push_update("message", message.data)
-    bot.charges[charge_id] = Charge(user_id, invoice["total_amount"], invoice["payload"])
+    # Only Star payments can be refunded through the Bot API or appear in its history.
     if invoice["currency"] == "XTR":
+        bot.charges[charge_id] = Charge(user_id, invoice["total_amount"], invoice["payload"])
         bot.transactions.append(
             {
                 "id": charge_id,
