@@ -19,16 +19,16 @@ def _button(text: str, action: MenuAction) -> InlineKeyboardButton:
 def home_keyboard(region: str | None, locale: str) -> InlineKeyboardMarkup:
     _ = translator(locale).gettext
     region_text = (
-        _("Region: {region}").format(region=f"{flag(region)} {region}")
+        f"{flag(region)} " + _("Region: {region}").format(region=region)
         if region
-        else _("Choose region")
+        else "🌍 " + _("Choose region")
     )
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [_button("🛍 " + _("Catalog"), MenuAction.CATALOG)],
             [_button("📦 " + _("My orders"), MenuAction.ORDERS)],
             [
-                _button("🌍 " + region_text, MenuAction.REGION),
+                _button(region_text, MenuAction.REGION),
                 _button("🌐 " + _("Language"), MenuAction.LANGUAGE),
             ],
             [_button("❓ " + _("Help"), MenuAction.HELP)],
@@ -39,8 +39,9 @@ def home_keyboard(region: str | None, locale: str) -> InlineKeyboardMarkup:
 def regions_keyboard(
     regions: list[str], *, suggested: str | None, page: int, locale: str, back: bool
 ) -> InlineKeyboardMarkup:
-    """The suggested region first, then every region alphabetically by code, paged."""
-    ordered = ([suggested] if suggested else []) + [r for r in regions if r != suggested]
+    """The suggested region first, then the others by name in the customer's language."""
+    others = sorted((r for r in regions if r != suggested), key=lambda r: region_name(r, locale))
+    ordered = ([suggested] if suggested else []) + others
     shown = paginate(ordered, page)
     buttons = [
         InlineKeyboardButton(

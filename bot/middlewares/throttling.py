@@ -37,7 +37,8 @@ class ThrottlingMiddleware(BaseMiddleware):
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._rate = rate
-        self._burst = burst if burst is not None else max(3.0, 2 * rate)
+        # Room for a quick run of taps through the menus; a flood still runs dry at once.
+        self._burst = burst if burst is not None else max(5.0, 3 * rate)
         self._locales = locales
         self._default_locale = default_locale
         self._monotonic = monotonic

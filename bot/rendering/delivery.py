@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from html import escape
 
 from aiogram.types import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup
+from babel.dates import format_date
 
 from bot.i18n import translator
 from bot.rendering.formatting import format_stars, region_lock_line
@@ -81,9 +83,17 @@ def _code_block(code: Code, number: int, locale: str) -> _Block:
     if code.redemption_url:
         lines.append(escape(_("Redeem at")) + ": " + escape(code.redemption_url))
     if code.expires_at:
-        lines.append(escape(_("Valid until")) + ": " + escape(code.expires_at))
+        lines.append(escape(_("Valid until")) + ": " + escape(_date(code.expires_at, locale)))
     copyable = 1 <= len(code.code) <= MAX_COPY_TEXT
     return _Block("\n".join(lines), number=number, copy=code.code if copyable else None)
+
+
+def _date(value: str, locale: str) -> str:
+    """The supplier's ISO 8601 timestamp as a date in the customer's locale."""
+    try:
+        return format_date(datetime.fromisoformat(value), "long", locale=locale)
+    except ValueError:
+        return value
 
 
 def _pack(blocks: list[_Block]) -> list[list[_Block]]:

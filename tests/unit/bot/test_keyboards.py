@@ -22,6 +22,7 @@ from bot.keyboards.callbacks import (
 )
 from bot.keyboards.catalog import brands_keyboard, card_keyboard, products_keyboard
 from bot.keyboards.common import paginate
+from bot.keyboards.menu import home_keyboard, regions_keyboard
 from tests.unit.bot.harness import Harness
 
 LONGEST_SKU = "é" * 20  # 40 bytes in UTF-8
@@ -108,3 +109,15 @@ async def test_set_bot_commands_in_english_and_russian(h: Harness) -> None:
     assert {c.command for c in by_language["ru"]} >= {"terms", "paysupport", "help"}
     ru = {c.command: c.description for c in by_language["ru"]}
     assert ru["paysupport"] == "Поддержка по оплате"
+
+
+def test_regions_suggested_first_then_by_localised_name() -> None:
+    markup = regions_keyboard(["US", "BR", "DE"], suggested="US", page=0, locale="ru", back=False)
+    assert texts(markup) == ["🇺🇸 Соединенные Штаты", "🇧🇷 Бразилия", "🇩🇪 Германия"]
+    english = regions_keyboard(["US", "BR", "DE"], suggested=None, page=0, locale="en", back=True)
+    assert texts(english) == ["🇧🇷 Brazil", "🇩🇪 Germany", "🇺🇸 United States", "« Back"]
+
+
+def test_home_keyboard_shows_the_region() -> None:
+    assert "🇺🇸 Region: US" in texts(home_keyboard("US", "en"))
+    assert "🌍 Выбрать регион" in texts(home_keyboard(None, "ru"))

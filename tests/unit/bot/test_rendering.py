@@ -78,11 +78,20 @@ def copy_texts(message: OutgoingMessage) -> list[str]:
 
 
 def test_codes_are_spoilered_escaped_and_copyable() -> None:
-    codes = [Code(code="AAA<1>", pin="9&9", serial="S/N", redemption_url="https://x.test/?a=1&b=2")]
+    codes = [
+        Code(
+            code="AAA<1>",
+            pin="9&9",
+            serial="S/N",
+            redemption_url="https://x.test/?a=1&b=2",
+            expires_at="2036-11-23T04:54:31.351607+00:00",
+        )
+    ]
     [message] = render_delivery(details(codes), locale="en")
     assert "<tg-spoiler><code>AAA&lt;1&gt;</code></tg-spoiler>" in message.text
     assert "PIN: <tg-spoiler><code>9&amp;9</code></tg-spoiler>" in message.text
     assert "Serial: <code>S/N</code>" in message.text
+    assert "Valid until: November 23, 2036" in message.text
     assert "https://x.test/?a=1&amp;b=2" in message.text
     assert "Steam &lt;Gift&gt; Card &amp; more × 1" in message.text
     assert "Open Steam &amp; choose &lt;Redeem&gt;." in message.text
