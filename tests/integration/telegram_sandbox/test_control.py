@@ -18,7 +18,7 @@ from aiogram.types import (
 
 from bot.sandbox.driver import ChatUser, SandboxClient, SandboxError
 from bot.sandbox.server import RunningTelegramSandbox
-from tests.integration.telegram_sandbox.conftest import ALICE, polling
+from tests.integration.telegram_sandbox.conftest import ALICE, make_bot, polling
 
 MENU = InlineKeyboardMarkup(
     inline_keyboard=[
@@ -138,3 +138,24 @@ async def test_serves_the_web_chat(sandbox: RunningTelegramSandbox) -> None:
         assert response.status == 200
         assert response.content_type == "text/html"
         assert "<html" in (await response.text()).lower()
+
+
+async def test_several_bots_are_addressed_by_id(
+    sandbox: RunningTelegramSandbox, bot: Bot, client: SandboxClient
+) -> None:
+    other = make_bot(sandbox.url, "987654321:" + "B" * 35)
+    await bot.get_me()
+    await other.get_me()
+    await client.create_user(ALICE, "Alice")
+    async with SandboxClient(sandbox.url, bot_id=bot.id) as first:
+        await first.user({"id": ALICE}).send("to the first")
+    assert [u.message.text for u in await bot.get_updates() if u.message] == ["to the first"]
+    assert await other.get_updates() == []
+    # Without ?bot= the control API talks to the bot that called the Bot API last.
+    await client.user({"id": ALICE}).send("to the last")
+    assert [u.message.text for u in await other.get_updates() if u.message] == ["to the last"]
+    async with SandboxClient(sandbox.url, bot_id=5) as unknown:
+        with pytest.raises(SandboxError) as rejected:
+            await unknown.user({"id": ALICE}).send("x")
+    assert rejected.value.status == 404
+    await other.session.close()
