@@ -13,10 +13,12 @@ from bot.errors import ConfigError
 # Each module exposes `register(subparsers)`, which adds its subcommands and sets
 # `handler(args) -> int` as a default. Only commands that work are listed here.
 COMMAND_MODULES: tuple[str, ...] = (
-    "bot.commands.config",
-    "bot.commands.migrate",
+    "bot.commands.run",
+    "bot.commands.demo",
     "bot.sandbox.cli",
     "supplier.sandbox.cli",
+    "bot.commands.migrate",
+    "bot.commands.config",
 )
 
 

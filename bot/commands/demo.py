@@ -17,7 +17,7 @@ from storage.settings import StorageSettings
 from supplier.settings import SupplierSettings
 
 # Any well-formed token is a bot of its own in the Telegram sandbox.
-DEMO_TOKEN = "7000000001:DEMO-giftbot-sandbox-token-000000000"
+DEMO_TOKEN = "7000000001:DEMO-giftbot-sandbox-token-00000000"
 DEMO_ADMIN_ID = 1000
 
 

@@ -24,10 +24,13 @@ from storage.models import Product
 
 log = logging.getLogger(__name__)
 QUANTITIES_PER_ROW = 5
+# Brand names and denominations are short: two a row keeps a whole catalog on one screen.
+GRID_COLUMNS = 2
+GRID_PAGE_SIZE = 16
 
 
 def brands_keyboard(brands: list[str], *, page: int, locale: str) -> InlineKeyboardMarkup:
-    shown = paginate(brands, page)
+    shown = paginate(brands, page, GRID_PAGE_SIZE)
     buttons = [
         InlineKeyboardButton(
             text=brand, callback_data=BrandOpen(key=brand_key(brand), page=0).pack()
@@ -41,6 +44,7 @@ def brands_keyboard(brands: list[str], *, page: int, locale: str) -> InlineKeybo
         make=lambda p: BrandPage(page=p),
         back=Menu(action=MenuAction.HOME),
         locale=locale,
+        columns=GRID_COLUMNS,
     )
 
 
@@ -52,7 +56,7 @@ def products_keyboard(
         log.warning(
             "%d products of %s have SKUs no button can carry", len(products) - len(sellable), brand
         )
-    shown = paginate(sellable, page)
+    shown = paginate(sellable, page, GRID_PAGE_SIZE)
     buttons = [
         InlineKeyboardButton(
             text=f"{flag(p.region)} {format_money(p.face_value, p.face_currency, locale)}",
@@ -68,6 +72,7 @@ def products_keyboard(
         make=lambda p: BrandOpen(key=key, page=p),
         back=BrandPage(page=0),
         locale=locale,
+        columns=GRID_COLUMNS,
     )
 
 

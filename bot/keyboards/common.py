@@ -50,9 +50,10 @@ def paged_list(
     make: Callable[[int], CallbackData],
     back: CallbackData | None,
     locale: str,
+    columns: int = 1,
 ) -> InlineKeyboardMarkup:
-    """One button per row, then « Prev / Next », then Back."""
-    rows = [[button] for button in buttons]
+    """`columns` buttons per row, then « Prev / Next », then Back."""
+    rows = [list(buttons[i : i + columns]) for i in range(0, len(buttons), columns)]
     nav = nav_row(page, pages, make, locale)
     if nav:
         rows.append(nav)

@@ -78,12 +78,15 @@ def texts(markup: InlineKeyboardMarkup) -> list[str]:
     return [b.text for row in markup.inline_keyboard for b in row]
 
 
-def test_brand_list_pages_by_eight() -> None:
-    brands = [f"Brand {n:02d}" for n in range(20)]
-    first = texts(brands_keyboard(brands, page=0, locale="en"))
-    assert first[:8] == brands[:8] and first[8:] == ["Next »", "« Back"]
+def test_brand_list_is_a_two_column_grid_paged_by_sixteen() -> None:
+    brands = [f"Brand {n:02d}" for n in range(40)]
+    markup = brands_keyboard(brands, page=0, locale="en")
+    first = texts(markup)
+    assert first[:16] == brands[:16] and first[16:] == ["Next »", "« Back"]
+    assert [len(row) for row in markup.inline_keyboard[:8]] == [2] * 8
     middle = texts(brands_keyboard(brands, page=1, locale="ru"))
-    assert middle[8:] == ["« Пред.", "След. »", "« Назад"]
+    assert middle[:16] == brands[16:32]
+    assert middle[16:] == ["« Пред.", "След. »", "« Назад"]
 
 
 async def test_quantity_buttons_follow_the_allowed_maximum(h: Harness) -> None:
