@@ -17,7 +17,7 @@ from bot.sandbox.control_common import (
     user_of,
 )
 from bot.sandbox.entities import parse_text
-from bot.sandbox.keyboards import ACTIONS, find_button
+from bot.sandbox.keyboards import ACTIONS, CALLBACK_DATA_LIMIT, find_button
 from bot.sandbox.methods_messages import TEXT_LIMIT
 from bot.sandbox.payments import pay
 from bot.sandbox.state import JSON, BotState, Chat, PendingQuery, StoredMessage
@@ -92,7 +92,13 @@ async def press(request: web.Request) -> web.Response:
     data, text = body.get("data"), body.get("text")
     if not isinstance(data, str | None) or not isinstance(text, str | None) or data == text:
         raise ControlError(400, "give the button's data or its text")
-    button = find_button(stored.data.get("reply_markup"), data=data, text=text)
+    if body.get("forged") is True:
+        # What a modified client can send: any callback_data on a message of the bot's.
+        if not isinstance(data, str) or not 1 <= len(data.encode()) <= CALLBACK_DATA_LIMIT:
+            raise ControlError(400, f"forged data must be 1-{CALLBACK_DATA_LIMIT} bytes")
+        button: JSON | None = {"callback_data": data}
+    else:
+        button = find_button(stored.data.get("reply_markup"), data=data, text=text)
     if button is None:
         raise ControlError(400, f"no such button on message {stored.data['message_id']}")
     if "callback_data" not in button:
@@ -120,6 +126,17 @@ async def press(request: web.Request) -> web.Response:
     except TimeoutError:
         answer = None
     return web.json_response({"update_id": update_id, "answer": answer["text"] if answer else None})
+
+
+@routes.post("/sandbox/updates/{update_id}/redeliver")
+async def redeliver(request: web.Request) -> web.Response:
+    """Deliver an update again (a lost getUpdates confirmation): `{"update_id"}` of the copy."""
+    bot = selected_bot(request)
+    try:
+        update_id = bot.redeliver(int(request.match_info["update_id"]))
+    except (KeyError, ValueError):
+        raise ControlError(404, "no such update in the recent history") from None
+    return web.json_response({"update_id": update_id})
 
 
 @routes.post("/sandbox/users/{user_id}/pay")

@@ -43,6 +43,7 @@ class PaymentResult:
     status: str  # "paid" | "declined" | "timeout"
     charge_id: str | None
     error_message: str | None
+    update_id: int | None = None  # the successful_payment update, when paid
 
 
 class SandboxClient:
@@ -121,6 +122,11 @@ class SandboxClient:
     async def reset(self) -> None:
         await self.request("POST", "/sandbox/reset")
 
+    async def redeliver(self, update_id: int) -> int:
+        """Have the bot receive an earlier update again; returns the copy's update_id."""
+        result = await self.request("POST", f"/sandbox/updates/{update_id}/redeliver")
+        return int(result["update_id"])
+
     async def star_transactions(self) -> list[JSON]:
         result = await self.request("GET", "/sandbox/stars/transactions")
         transactions: list[JSON] = result["transactions"]
@@ -170,10 +176,17 @@ class ChatUser:
         return await self.client.request("POST", self._path("send"), {"text": text})
 
     async def press(
-        self, message_id: int, *, data: str | None = None, text: str | None = None
+        self,
+        message_id: int,
+        *,
+        data: str | None = None,
+        text: str | None = None,
+        forged: bool = False,
     ) -> PressResult:
-        """Press an inline button by its callback_data or text; waits for the bot's answer."""
-        body: JSON = {"message_id": message_id}
+        """Press an inline button by its callback_data or text; waits for the bot's answer.
+        `forged=True` sends `data` whether or not such a button exists, as a modified
+        client could."""
+        body: JSON = {"message_id": message_id, "forged": forged}
         if data is not None:
             body["data"] = data
         if text is not None:
@@ -183,7 +196,9 @@ class ChatUser:
 
     async def pay(self, message_id: int) -> PaymentResult:
         result = await self.client.request("POST", self._path("pay"), {"message_id": message_id})
-        return PaymentResult(result["status"], result["charge_id"], result["error_message"])
+        return PaymentResult(
+            result["status"], result["charge_id"], result["error_message"], result["update_id"]
+        )
 
     async def chat(self) -> list[JSON]:
         messages: list[JSON] = (await self._transcript())["messages"]

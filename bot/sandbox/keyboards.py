@@ -7,6 +7,7 @@ from typing import Any
 from bot.sandbox.errors import bad_request
 
 JSON = dict[str, Any]
+CALLBACK_DATA_LIMIT = 64  # bytes, as Telegram allows
 ACTIONS = (
     "url",
     "callback_data",
@@ -55,7 +56,7 @@ def _check_button(button: Any) -> None:
         )
     if "callback_data" in button:
         data = button["callback_data"]
-        if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= 64:
+        if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= CALLBACK_DATA_LIMIT:
             raise bad_request("BUTTON_DATA_INVALID")
     if "url" in button:
         url = button["url"]

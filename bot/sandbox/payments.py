@@ -72,7 +72,7 @@ async def pay(sandbox: Sandbox, bot: BotState, user_id: int, message_id: int) ->
         "provider_payment_charge_id": f"{user_id}_{message_id}_{secrets.token_hex(6)}",
     }
     message = sandbox.add_message(bot, chat, {"successful_payment": payment}, from_bot=False)
-    bot.push_update("message", message.data)
+    update_id = bot.push_update("message", message.data)
     # Only Star payments can be refunded through the Bot API or appear in its history.
     if invoice["currency"] == "XTR":
         bot.charges[charge_id] = Charge(user_id, invoice["total_amount"], invoice["payload"])
@@ -84,7 +84,7 @@ async def pay(sandbox: Sandbox, bot: BotState, user_id: int, message_id: int) ->
                 "source": _partner(chat.user, invoice["payload"]),
             }
         )
-    return _outcome(sandbox, bot, query, PAID, charge_id=charge_id)
+    return _outcome(sandbox, bot, query, PAID, charge_id=charge_id, update_id=update_id)
 
 
 def _outcome(
@@ -95,6 +95,7 @@ def _outcome(
     *,
     charge_id: str | None = None,
     error: str | None = None,
+    update_id: int | None = None,
 ) -> JSON:
     sandbox.events.publish(
         "payment",
@@ -104,7 +105,13 @@ def _outcome(
         status=status,
         charge_id=charge_id,
     )
-    return {"status": status, "charge_id": charge_id, "error_message": error}
+    # update_id: the successful_payment update, for tests that have it delivered again.
+    return {
+        "status": status,
+        "charge_id": charge_id,
+        "error_message": error,
+        "update_id": update_id,
+    }
 
 
 def _partner(user: JSON, payload: str) -> JSON:

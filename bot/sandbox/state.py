@@ -105,6 +105,9 @@ class Charge:
     refunded: bool = False
 
 
+HISTORY_SIZE = 1000
+
+
 @dataclass
 class BotState:
     id: int
@@ -126,6 +129,8 @@ class BotState:
     charges: dict[str, Charge] = field(default_factory=dict)
     transactions: list[JSON] = field(default_factory=list)
     invoice_links: dict[str, JSON] = field(default_factory=dict)
+    # Recent updates, delivered or not, so a test can have one delivered again.
+    history: deque[JSON] = field(default_factory=lambda: deque(maxlen=HISTORY_SIZE))
 
     def push_update(self, kind: str, payload: JSON) -> int:
         """Queue an update unless the bot's allowed_updates excludes its kind (then 0)."""
@@ -135,9 +140,20 @@ class BotState:
             return 0
         update_id = next(self.update_ids)
         # A snapshot: later edits of the message must not change an undelivered update.
-        self.updates.append({"update_id": update_id, kind: copy.deepcopy(payload)})
+        update = {"update_id": update_id, kind: copy.deepcopy(payload)}
+        self.updates.append(update)
+        self.history.append(update)
         self.updates_signal.fire()
         return update_id
+
+    def redeliver(self, update_id: int) -> int:
+        """Deliver an earlier update again under a new id, as Telegram does when a bot's
+        confirmation was lost (a crash between handling an update and the next getUpdates)."""
+        for update in self.history:
+            if update["update_id"] == update_id:
+                kind = next(key for key in update if key != "update_id")
+                return self.push_update(kind, update[kind])
+        raise KeyError(update_id)
 
     def confirm(self, offset: int) -> None:
         if offset < 0:

@@ -159,3 +159,45 @@ async def test_several_bots_are_addressed_by_id(
             await unknown.user({"id": ALICE}).send("x")
     assert rejected.value.status == 404
     await other.session.close()
+
+
+async def test_forged_callback_data_reaches_the_bot(bot: Bot, alice: ChatUser) -> None:
+    seen: list[str] = []
+    dispatcher = menu_bot()
+
+    @dispatcher.callback_query()
+    async def record(query: CallbackQuery) -> None:
+        seen.append(query.data or "")
+        await query.answer("forged seen")
+
+    async with polling(dispatcher, bot):
+        await alice.send("/start")
+        menu = await alice.wait_for(lambda m: m.get("text") == "Welcome")
+        with pytest.raises(SandboxError, match="no such button"):
+            await alice.press(menu["message_id"], data="order:someone-else")
+        pressed = await alice.press(menu["message_id"], data="order:someone-else", forged=True)
+    assert seen == ["order:someone-else"] and pressed.answer == "forged seen"
+    with pytest.raises(SandboxError, match="1-64 bytes"):
+        await alice.press(menu["message_id"], data="x" * 65, forged=True)
+
+
+async def test_an_update_can_be_delivered_again(
+    bot: Bot, alice: ChatUser, client: SandboxClient
+) -> None:
+    texts: list[tuple[int, str]] = []
+    dispatcher = Dispatcher()
+
+    @dispatcher.message()
+    async def record(message: Message) -> None:
+        texts.append((message.message_id, message.text or ""))
+        if len(texts) == 2:
+            await message.answer("twice")
+
+    async with polling(dispatcher, bot):
+        sent = await alice.send("hello")
+        copy = await client.redeliver(sent["update_id"])
+        await alice.wait_for(lambda m: m.get("text") == "twice")
+    assert copy > sent["update_id"]
+    assert texts == [(sent["message_id"], "hello")] * 2
+    with pytest.raises(SandboxError, match="no such update"):
+        await client.redeliver(10_000)
