@@ -57,9 +57,15 @@ def products_keyboard(
             "%d products of %s have SKUs no button can carry", len(products) - len(sellable), brand
         )
     shown = paginate(sellable, page, GRID_PAGE_SIZE)
+    labels = {
+        p.sku: f"{flag(p.region)} {format_money(p.face_value, p.face_currency, locale)}"
+        for p in sellable
+    }
+    # A brand may sell two cards of one value (editions, scenarios): then names tell them apart.
+    ambiguous = len(set(labels.values())) < len(labels)
     buttons = [
         InlineKeyboardButton(
-            text=f"{flag(p.region)} {format_money(p.face_value, p.face_currency, locale)}",
+            text=p.name if ambiguous else labels[p.sku],
             callback_data=ProductOpen(sku=p.sku).pack(),
         )
         for p in shown.items
@@ -72,7 +78,7 @@ def products_keyboard(
         make=lambda p: BrandOpen(key=key, page=p),
         back=BrandPage(page=0),
         locale=locale,
-        columns=GRID_COLUMNS,
+        columns=1 if ambiguous else GRID_COLUMNS,
     )
 
 

@@ -124,3 +124,11 @@ def test_regions_suggested_first_then_by_localised_name() -> None:
 def test_home_keyboard_shows_the_region() -> None:
     assert "🇺🇸 Region: US" in texts(home_keyboard("US", "en"))
     assert "🌍 Выбрать регион" in texts(home_keyboard(None, "ru"))
+
+
+async def test_denominations_of_equal_value_are_told_apart_by_name(h: Harness) -> None:
+    product = await h.product("steam-us-20")
+    twin = dataclasses.replace(product, sku="steam-us-20-b", name="Steam 20 USD (gift edition)")
+    markup = products_keyboard([product, twin], brand="Steam", page=0, locale="en")
+    assert texts(markup) == [product.name, twin.name, "« Back"]
+    assert [len(row) for row in markup.inline_keyboard] == [1, 1, 1]
