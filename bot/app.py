@@ -31,7 +31,7 @@ from bot.services.refunds import TelegramRefunder
 from bot.services.supplier_events import SupplierEvents
 from bot.services.users import UserService
 from bot.settings import BotSettings
-from bot.web.app import SUPPLIER_WEBHOOK_PATH, create_app
+from bot.web.app import SUPPLIER_WEBHOOK_PATH, Readiness, create_app
 from storage.database import database_path
 from storage.settings import StorageSettings
 from storage.store import open_storage
@@ -157,7 +157,8 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
         setup_middlewares(dispatcher, i18n=i18n, settings=settings.bot)
 
         verifier = WebhookVerifier(secrets) if secrets else None
-        runner = web.AppRunner(create_app(verifier, events), access_log=None)
+        readiness = Readiness()
+        runner = web.AppRunner(create_app(verifier, events, readiness), access_log=None)
         await runner.setup()
         stack.push_async_callback(runner.cleanup)
         await web.SockSite(runner, sock).start()
@@ -187,6 +188,7 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
         stack.push_async_callback(_cancel, tasks)
         me = await bot.get_me()
         log.info("bot @%s is up", me.username)
+        readiness.ready = True
         if started is not None:
             started.set()
         await dispatcher.start_polling(

@@ -86,7 +86,8 @@ class CatalogService:
                         redemption_instructions=product.redemption_instructions,
                         redemption_url=product.redemption_url,
                         max_quantity=product.max_quantity,
-                        available=product.available,
+                        # Listed = on sale; the card asks for live stock.
+                        active=True,
                         supplier_updated_at=product.updated_at,
                     ),
                     now,

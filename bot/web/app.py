@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -14,11 +15,21 @@ log = logging.getLogger(__name__)
 SUPPLIER_WEBHOOK_PATH = "/supplier/webhook"
 MAX_WEBHOOK_BYTES = 64 * 1024
 
+@dataclass
+class Readiness:
+    """Flipped once the bot takes updates; until then /health says 503 "starting"."""
+
+    ready: bool = False
+
+
 VERIFIER = web.AppKey("verifier", WebhookVerifier)
 EVENTS = web.AppKey("events", SupplierEvents)
+READINESS = web.AppKey("readiness", Readiness)
 
 
 async def health(request: web.Request) -> web.Response:
+    if not request.app[READINESS].ready:
+        return web.json_response({"status": "starting"}, status=503)
     return web.json_response({"status": "ok"})
 
 
@@ -41,10 +52,18 @@ def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
-def create_app(verifier: WebhookVerifier, events: SupplierEvents) -> web.Application:
+def create_app(
+    verifier: WebhookVerifier | None,
+    events: SupplierEvents,
+    readiness: Readiness | None = None,
+) -> web.Application:
+    """Without a verifier (no SUPPLIER_WEBHOOK_SECRET) there is no webhook endpoint:
+    the recovery pass polls the supplier instead."""
     app = web.Application(client_max_size=MAX_WEBHOOK_BYTES)
-    app[VERIFIER] = verifier
     app[EVENTS] = events
+    app[READINESS] = readiness if readiness is not None else Readiness(ready=True)
     app.router.add_get("/health", health)
-    app.router.add_post(SUPPLIER_WEBHOOK_PATH, supplier_webhook)
+    if verifier is not None:
+        app[VERIFIER] = verifier
+        app.router.add_post(SUPPLIER_WEBHOOK_PATH, supplier_webhook)
     return app

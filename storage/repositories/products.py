@@ -25,7 +25,7 @@ class ProductData:
     redemption_instructions: str
     redemption_url: str | None
     max_quantity: int
-    available: bool
+    active: bool
     supplier_updated_at: datetime | None
 
 
@@ -72,7 +72,7 @@ class ProductRepository(Repository):
                 data.redemption_instructions,
                 data.redemption_url,
                 data.max_quantity,
-                int(data.available),
+                int(data.active),
                 updated,
                 to_db(now),
             ),

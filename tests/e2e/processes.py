@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -54,17 +53,15 @@ def _wait_http(url: str, process: subprocess.Popen[bytes], name: str) -> None:
             raise RuntimeError(f"{name} exited with {process.returncode} before it was ready")
         try:
             with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - loopback only
-                return
-        except urllib.error.HTTPError:
-            return  # it answers: up
-        except OSError:
+                return  # 200: ready (the bot answers 503 while it is starting)
+        except OSError:  # refused, or an HTTP error status
             time.sleep(0.05)
     raise RuntimeError(f"{name} not ready at {url} after {START_TIMEOUT} s")
 
 
 def _spawn(stack: Stack, name: str, args: list[str], env: Mapping[str, str]) -> None:
     log = (stack.workdir / f"{name}.log").open("wb")
-    stack.processes[name] = subprocess.Popen(  # noqa: S603 - our own console script
+    stack.processes[name] = subprocess.Popen(
         [GIFTBOT, *args], cwd=stack.workdir, env=dict(env), stdout=log, stderr=subprocess.STDOUT
     )
 

@@ -139,7 +139,7 @@ def product_data(
         redemption_instructions="Open the store, choose Redeem & enter the code.",
         redemption_url=None,
         max_quantity=5,
-        available=True,
+        active=True,
         supplier_updated_at=None,
     )
 

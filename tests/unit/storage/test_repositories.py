@@ -33,7 +33,7 @@ def product(sku: str, region: str = "US", brand: str = "Steam", value: int = 200
         redemption_instructions="Redeem in the client.",
         redemption_url="https://example.com/redeem",
         max_quantity=5,
-        available=True,
+        active=True,
         supplier_updated_at=NOW,
     )
 

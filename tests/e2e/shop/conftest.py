@@ -1,0 +1,133 @@
+"""The shop end to end: the three real processes, driven over HTTP as customers would."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.keyboards.callbacks import (
+    BrandOpen,
+    Buy,
+    Menu,
+    MenuAction,
+    ProductOpen,
+    RegionPick,
+    brand_key,
+)
+from bot.sandbox.driver import ChatUser, PaymentResult, SandboxClient
+from tests.e2e.processes import SUPPLIER_API_KEY, Stack, running_stack
+
+JSON = dict[str, Any]
+_user_ids = itertools.count(9_000_001)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Started once: every test uses customers of its own, so none sees another's chat."""
+    with running_stack(tmp_path_factory.mktemp("shop")) as running:
+        yield running
+
+
+@pytest.fixture
+async def telegram(stack: Stack) -> AsyncIterator[SandboxClient]:
+    async with SandboxClient(stack.telegram_url) as client:
+        yield client
+
+
+@pytest.fixture
+async def supplier(stack: Stack) -> AsyncIterator[Supplier]:
+    async with aiohttp.ClientSession(
+        base_url=stack.supplier_url, headers={"Authorization": f"Bearer {SUPPLIER_API_KEY}"}
+    ) as session:
+        yield Supplier(session)
+
+
+class Supplier:
+    """What the supplier itself says, to check the bot against."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    async def order_for(self, reference: str) -> JSON | None:
+        async with self._session.get("/v1/orders", params={"reference": reference}) as response:
+            if response.status == 404:
+                return None
+            response.raise_for_status()
+            return dict(await response.json())
+
+
+def text_of(message: JSON) -> str:
+    return str(message.get("text") or message.get("caption") or "")
+
+
+def buttons(message: JSON) -> list[JSON]:
+    markup = message.get("reply_markup") or {}
+    return [button for row in markup.get("inline_keyboard", []) for button in row]
+
+
+class Shopper:
+    """A customer in the chat: the steps a person takes, each waiting for the bot's answer."""
+
+    def __init__(self, user: ChatUser) -> None:
+        self.user = user
+        self.screen: JSON = {}  # the message the bot keeps editing in place
+
+    @classmethod
+    async def join(cls, telegram: SandboxClient, language: str = "en") -> Shopper:
+        return cls(await telegram.create_user(next(_user_ids), "Ann", language))
+
+    async def start(self, region: str = "US") -> JSON:
+        sent = await self.user.send("/start")
+        picker = await self.user.wait_for(
+            lambda m: any(b.get("callback_data", "").startswith("r:") for b in buttons(m)),
+            after=sent["message_id"],
+        )
+        self.screen = picker
+        return await self.tap(
+            RegionPick(region=region).pack(), expect=Menu(action=MenuAction.CATALOG).pack()
+        )
+
+    async def tap(self, data: str, *, expect: str | None = None, text: str | None = None) -> JSON:
+        """Press a button on the current screen and wait until the screen shows `expect`
+        (a button's callback data) or `text`."""
+        await self.user.press(self.screen["message_id"], data=data)
+
+        def arrived(message: JSON) -> bool:
+            if message["message_id"] != self.screen["message_id"]:
+                return False
+            if expect is not None and expect not in [
+                b.get("callback_data") for b in buttons(message)
+            ]:
+                return False
+            return text is None or text in text_of(message)
+
+        self.screen = await self.user.wait_for(arrived)
+        return self.screen
+
+    async def open_product(self, sku: str, brand: str) -> JSON:
+        """Home → Catalog → brand → the product card."""
+        await self.tap(
+            Menu(action=MenuAction.CATALOG).pack(),
+            expect=BrandOpen(key=brand_key(brand), page=0).pack(),
+        )
+        await self.tap(
+            BrandOpen(key=brand_key(brand), page=0).pack(), expect=ProductOpen(sku=sku).pack()
+        )
+        return await self.tap(ProductOpen(sku=sku).pack(), text="\n")
+
+    async def buy(self, sku: str, quantity: int = 1) -> JSON:
+        """Press Buy on the card; the invoice arrives as a new message."""
+        before = self.screen["message_id"]
+        await self.user.press(before, data=Buy(sku=sku, quantity=quantity).pack())
+        return await self.user.wait_for(lambda m: "invoice" in m, after=before)
+
+    async def pay(self, invoice: JSON) -> PaymentResult:
+        return await self.user.pay(invoice["message_id"])
+
+    async def wait_text(self, fragment: str, after: int = 0) -> JSON:
+        """A bot message containing `fragment` (pending orders take a few seconds)."""
+        return await self.user.wait_for(lambda m: fragment in text_of(m), 20, after=after)
