@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 SUPPLIER_WEBHOOK_PATH = "/supplier/webhook"
 MAX_WEBHOOK_BYTES = 64 * 1024
 
+
 @dataclass
 class Readiness:
     """Flipped once the bot takes updates; until then /health says 503 "starting"."""
