@@ -8,7 +8,6 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -17,6 +16,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiohttp import web
 
+from bot.config import AppSettings
 from bot.handlers import build_router, set_bot_commands
 from bot.i18n import create_i18n
 from bot.middlewares import setup_middlewares
@@ -33,12 +33,10 @@ from bot.services.users import UserService
 from bot.settings import BotSettings
 from bot.web.app import SUPPLIER_WEBHOOK_PATH, Readiness, create_app
 from storage.database import database_path
-from storage.settings import StorageSettings
 from storage.store import open_storage
 from supplier.client import SupplierClient
 from supplier.sandbox.config import SandboxConfig
 from supplier.sandbox.server import start_sandbox
-from supplier.settings import SupplierSettings
 from supplier.webhooks import WebhookVerifier
 
 log = logging.getLogger(__name__)
@@ -46,13 +44,6 @@ log = logging.getLogger(__name__)
 RECOVERY_INTERVAL_SECONDS = 10.0
 FIRST_SYNC_TIMEOUT_SECONDS = 30.0
 RETRY_SYNC_SECONDS = 30.0
-
-
-@dataclass(frozen=True, slots=True)
-class AppSettings:
-    bot: BotSettings
-    supplier: SupplierSettings
-    storage: StorageSettings
 
 
 def create_bot(settings: BotSettings) -> Bot:

@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsError
 
 from bot.errors import ConfigError
+from bot.settings import BotSettings
+from storage.settings import StorageSettings
+from supplier.settings import SupplierSettings
 
 S = TypeVar("S", bound=BaseSettings)
+
+
+@dataclass(frozen=True, slots=True)
+class AppSettings:
+    """Everything `giftbot run` reads: one settings class per package."""
+
+    bot: BotSettings
+    supplier: SupplierSettings
+    storage: StorageSettings
+
+
+def load_app_settings(
+    *, bot: dict[str, Any] | None = None, supplier: dict[str, Any] | None = None
+) -> AppSettings:
+    return AppSettings(
+        bot=load_settings(BotSettings, **(bot or {})),
+        supplier=load_settings(SupplierSettings, **(supplier or {})),
+        storage=load_settings(StorageSettings),
+    )
 
 
 def load_settings(cls: type[S], **overrides: Any) -> S:

@@ -7,14 +7,10 @@ import asyncio
 import contextlib
 import signal
 
-from bot.app import AppSettings, run_bot
-from bot.config import load_settings
+from bot.config import AppSettings, load_app_settings
 from bot.sandbox.config import TelegramSandboxConfig
 from bot.sandbox.server import start_telegram_sandbox
-from bot.settings import BotSettings
 from bot.storage_errors import storage_errors_as_config_errors
-from storage.settings import StorageSettings
-from supplier.settings import SupplierSettings
 
 # Any well-formed token is a bot of its own in the Telegram sandbox.
 DEMO_TOKEN = "7000000001:DEMO-giftbot-sandbox-token-00000000"
@@ -37,16 +33,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def demo(args: argparse.Namespace) -> int:
     # Validate what the environment says before anything starts.
-    settings = AppSettings(
-        bot=load_settings(BotSettings, BOT_TOKEN=DEMO_TOKEN),
-        supplier=load_settings(SupplierSettings, SUPPLIER_URL=None),
-        storage=load_settings(StorageSettings),
-    )
+    settings = load_app_settings(bot={"BOT_TOKEN": DEMO_TOKEN}, supplier={"SUPPLIER_URL": None})
     asyncio.run(_demo(args.host, args.port, settings))
     return 0
 
 
 async def _demo(host: str, port: int, settings: AppSettings) -> None:
+    from bot.app import run_bot  # aiogram takes seconds to import: only when it runs
+
     main = asyncio.current_task()
     assert main is not None
     loop = asyncio.get_running_loop()

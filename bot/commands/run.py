@@ -7,13 +7,9 @@ import asyncio
 import contextlib
 import signal
 
-from bot.app import AppSettings, run_bot
-from bot.config import load_settings
+from bot.config import AppSettings, load_app_settings
 from bot.errors import ConfigError
-from bot.settings import BotSettings
 from bot.storage_errors import storage_errors_as_config_errors
-from storage.settings import StorageSettings
-from supplier.settings import SupplierSettings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,25 +21,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def load_app_settings() -> AppSettings:
-    settings = AppSettings(
-        bot=load_settings(BotSettings),
-        supplier=load_settings(SupplierSettings),
-        storage=load_settings(StorageSettings),
-    )
-    if settings.bot.webhook_url is not None:
-        raise ConfigError("BOT_WEBHOOK_URL: webhook mode is not available yet; unset it to poll")
-    return settings
-
-
 def run(args: argparse.Namespace) -> int:
     settings = load_app_settings()
+    if settings.bot.webhook_url is not None:
+        raise ConfigError("BOT_WEBHOOK_URL: webhook mode is not available yet; unset it to poll")
     asyncio.run(serve(settings))
     return 0
 
 
 async def serve(settings: AppSettings) -> None:
     """Run until SIGINT or SIGTERM, then shut down cleanly."""
+    from bot.app import run_bot  # aiogram takes seconds to import: only when it runs
+
     main = asyncio.current_task()
     assert main is not None
     loop = asyncio.get_running_loop()
