@@ -10,6 +10,7 @@ from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_valida
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_PATTERN = r"^\d{1,20}:[A-Za-z0-9_-]{30,}$"
+SUPPORTED_CURRENCIES = ("XTR", "USD")
 WEBHOOK_SECRET_PATTERN = r"[A-Za-z0-9_-]{1,256}"  # what Telegram accepts as secret_token
 
 
@@ -41,7 +42,7 @@ class BotSettings(BaseSettings):
         default=8080, ge=0, le=65535, alias="HTTP_PORT", description="/health, /metrics, webhooks"
     )
     payment_currency: str = Field(
-        default="XTR", alias="PAYMENT_CURRENCY", description="XTR (Stars) or an ISO 4217 code"
+        default="XTR", alias="PAYMENT_CURRENCY", description="XTR (Telegram Stars) or USD"
     )
     payment_provider_token: SecretStr | None = Field(
         default=None, alias="PAYMENT_PROVIDER_TOKEN", description="needed for non-XTR currencies"
@@ -92,8 +93,10 @@ class BotSettings(BaseSettings):
     @classmethod
     def _check_currency(cls, value: str) -> str:
         value = value.upper()
-        if len(value) != 3 or not value.isalpha():
-            raise ValueError("must be XTR or a three-letter ISO 4217 code")
+        # Prices are converted from the supplier's USD; other currencies need FX rates
+        # we do not have yet.
+        if value not in SUPPORTED_CURRENCIES:
+            raise ValueError("must be XTR (Telegram Stars) or USD")
         return value
 
     @field_validator("webhook_secret")

@@ -15,7 +15,7 @@ async def _codes_in_chat(shopper: Shopper, order_id: str, after: int) -> str:
 
 
 async def test_instant_card_is_delivered_with_the_code_the_supplier_issued(
-    telegram: SandboxClient, supplier: Supplier
+    telegram: SandboxClient, supplier: Supplier, stack: Stack
 ) -> None:
     shopper = await Shopper.join(telegram)
     await shopper.start()
@@ -34,6 +34,9 @@ async def test_instant_card_is_delivered_with_the_code_the_supplier_issued(
     assert len(spoilers) >= 2, "each code is hidden behind a spoiler"
     copies = [b["copy_text"]["text"] for b in buttons(delivery) if "copy_text" in b]
     assert copies == codes
+    bot_log = stack.log("bot")
+    assert order_id in bot_log, "the bot logs its orders..."
+    assert not any(code in bot_log for code in codes), "...but never a code"
 
 
 async def _order_id(shopper: Shopper, invoice_id: int) -> str:
