@@ -45,7 +45,7 @@ class Stack:
         return "\n".join(f"--- {name} ---\n{self.log(name)}" for name in self.processes)
 
 
-def _wait_http(url: str, process: subprocess.Popen[bytes], name: str) -> None:
+def wait_until_ready(url: str, process: subprocess.Popen[bytes], name: str) -> None:
     """No event crosses a process boundary, so poll the endpoint until a deadline."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
@@ -105,8 +105,12 @@ def running_stack(workdir: Path, **bot_env: str) -> Iterator[Stack]:
             ],
             {**env, "SANDBOX_PENDING_DELAY_SECONDS": "1", "SANDBOX_WEBHOOK_TIME_SCALE": "100"},
         )
-        _wait_http(f"{stack.telegram_url}/sandbox/users", stack.processes["telegram"], "telegram")
-        _wait_http(f"{stack.supplier_url}/openapi.json", stack.processes["supplier"], "supplier")
+        wait_until_ready(
+            f"{stack.telegram_url}/sandbox/users", stack.processes["telegram"], "telegram"
+        )
+        wait_until_ready(
+            f"{stack.supplier_url}/openapi.json", stack.processes["supplier"], "supplier"
+        )
         _spawn(
             stack,
             "bot",
@@ -126,7 +130,7 @@ def running_stack(workdir: Path, **bot_env: str) -> Iterator[Stack]:
                 **bot_env,
             },
         )
-        _wait_http(f"{stack.bot_url}/health", stack.processes["bot"], "bot")
+        wait_until_ready(f"{stack.bot_url}/health", stack.processes["bot"], "bot")
         yield stack
     finally:
         stop(stack)

@@ -45,9 +45,10 @@ function showAlert(text) {
   if (!view.alert.open) view.alert.showModal();
 }
 
-function showAnswer(messageId, text, alert) {
+function showAnswer(messageId, text, alert, entry = undefined) {
   const press = state.presses.get(messageId);
-  if (!press || !text) return;
+  // `entry`: only the press that asked; a later press on the same message has its own.
+  if (!press || !text || (entry !== undefined && press !== entry)) return;
   state.presses.delete(messageId);
   if (alert) showAlert(text);
   else toast(text, "answer");
@@ -198,7 +199,7 @@ async function press(message, button, node) {
     if (result?.answer) {
       // The stream's callback_answer also says whether the answer is an alert, so it is
       // preferred; the call's own answer is shown if that event is late or lost.
-      setTimeout(() => showAnswer(messageId, result.answer, false), ANSWER_GRACE_MS);
+      setTimeout(() => showAnswer(messageId, result.answer, false, entry), ANSWER_GRACE_MS);
     } else {
       forget();
     }
