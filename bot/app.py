@@ -182,12 +182,27 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
         readiness.ready = True
         if started is not None:
             started.set()
-        await dispatcher.start_polling(
+        await _poll_until_cancelled(dispatcher, bot)
+
+
+async def _poll_until_cancelled(dispatcher: Dispatcher, bot: Bot) -> None:
+    """Long polling; on cancellation, stop it the way aiogram expects (its in-flight
+    getUpdates is then cancelled, not cut off by a closing session)."""
+    polling = asyncio.create_task(
+        dispatcher.start_polling(
             bot,
             allowed_updates=dispatcher.resolve_used_update_types(),
             handle_signals=False,
             close_bot_session=False,
         )
+    )
+    try:
+        await asyncio.shield(polling)
+    except asyncio.CancelledError:
+        if not polling.done():
+            await dispatcher.stop_polling()
+        await asyncio.gather(polling, return_exceptions=True)
+        raise
 
 
 async def _first_sync(catalog: CatalogService) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from typing import Any
 
@@ -76,8 +77,14 @@ def _describe(config: SandboxConfig, url: str) -> str:
 async def _serve(config: SandboxConfig, host: str, port: int) -> None:
     sandbox = await start_sandbox(config, host, port)
     print(_describe(config, sandbox.url), flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    # SIGTERM (a service manager, docker stop) ends it as cleanly as Ctrl+C: the state
+    # file gets its last write.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
         await sandbox.close()
 

@@ -148,3 +148,5 @@ def stop(stack: Stack) -> None:
             process.kill()
             process.wait()
             raise RuntimeError(f"{name} ignored SIGTERM for 10 s") from None
+        if process.returncode != 0:
+            raise RuntimeError(f"{name} exited with {process.returncode} on SIGTERM")
