@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -69,6 +70,12 @@ def buttons(message: JSON) -> list[JSON]:
     return [button for row in markup.get("inline_keyboard", []) for button in row]
 
 
+@dataclass(frozen=True)
+class Checkout:
+    order_id: str
+    invoice: JSON  # the invoice message
+
+
 class Shopper:
     """A customer in the chat: the steps a person takes, each waiting for the bot's answer."""
 
@@ -81,15 +88,18 @@ class Shopper:
         return cls(await telegram.create_user(next(_user_ids), "Ann", language))
 
     async def start(self, region: str = "US") -> JSON:
+        """/start; pick `region` if the bot asks (it asks once, then remembers)."""
         sent = await self.user.send("/start")
-        picker = await self.user.wait_for(
-            lambda m: any(b.get("callback_data", "").startswith("r:") for b in buttons(m)),
-            after=sent["message_id"],
-        )
-        self.screen = picker
-        return await self.tap(
-            RegionPick(region=region).pack(), expect=Menu(action=MenuAction.CATALOG).pack()
-        )
+        home = Menu(action=MenuAction.CATALOG).pack()
+
+        def picker_or_home(message: JSON) -> bool:
+            data = [b.get("callback_data", "") for b in buttons(message)]
+            return home in data or any(d.startswith("r:") for d in data)
+
+        self.screen = await self.user.wait_for(picker_or_home, after=sent["message_id"])
+        if home in [b.get("callback_data") for b in buttons(self.screen)]:
+            return self.screen
+        return await self.tap(RegionPick(region=region).pack(), expect=home)
 
     async def tap(self, data: str, *, expect: str | None = None, text: str | None = None) -> JSON:
         """Press a button on the current screen and wait until the screen shows `expect`
@@ -125,8 +135,22 @@ class Shopper:
         await self.user.press(before, data=Buy(sku=sku, quantity=quantity).pack())
         return await self.user.wait_for(lambda m: "invoice" in m, after=before)
 
-    async def pay(self, invoice: JSON) -> PaymentResult:
-        return await self.user.pay(invoice["message_id"])
+    async def checkout(self, sku: str, brand: str, quantity: int = 1) -> Checkout:
+        """From the home screen to an unpaid invoice; the order id is in the note under it."""
+        await self.open_product(sku, brand)
+        invoice = await self.buy(sku, quantity)
+        note = await self.wait_text("this price is held", after=invoice["message_id"] - 1)
+        order_id = text_of(note).split("Order ")[1].split(":")[0]
+        return Checkout(order_id=order_id, invoice=invoice)
+
+    async def pay(self, checkout: Checkout) -> PaymentResult:
+        return await self.user.pay(checkout.invoice["message_id"])
+
+    async def delivery(self, checkout: Checkout) -> JSON:
+        """The message that carries the order's codes."""
+        return await self.wait_text(
+            f"Your order {checkout.order_id}", after=checkout.invoice["message_id"]
+        )
 
     async def wait_text(self, fragment: str, after: int = 0) -> JSON:
         """A bot message containing `fragment` (pending orders take a few seconds)."""

@@ -9,39 +9,26 @@ from tests.e2e.processes import Stack
 from tests.e2e.shop.conftest import Shopper, Supplier, buttons, text_of
 
 
-async def _codes_in_chat(shopper: Shopper, order_id: str, after: int) -> str:
-    delivery = await shopper.wait_text(f"Your order {order_id}", after=after)
-    return text_of(delivery)
-
-
 async def test_instant_card_is_delivered_with_the_code_the_supplier_issued(
     telegram: SandboxClient, supplier: Supplier, stack: Stack
 ) -> None:
     shopper = await Shopper.join(telegram)
     await shopper.start()
-    await shopper.open_product("test-instant", "Sandbox")
-    invoice = await shopper.buy("test-instant", 2)
-    assert invoice["invoice"]["currency"] == "XTR"
-    order_id = await _order_id(shopper, invoice["message_id"])
-    assert (await shopper.pay(invoice)).status == "paid"
-    delivered = await _codes_in_chat(shopper, order_id, invoice["message_id"])
-    issued = await supplier.order_for(order_id)
+    checkout = await shopper.checkout("test-instant", "Sandbox", quantity=2)
+    assert checkout.invoice["invoice"]["currency"] == "XTR"
+    assert (await shopper.pay(checkout)).status == "paid"
+    delivery = await shopper.delivery(checkout)
+    issued = await supplier.order_for(checkout.order_id)
     assert issued is not None and issued["status"] == "completed"
     codes = [c["code"] for c in issued["codes"]]
-    assert len(codes) == 2 and all(code in delivered for code in codes)
-    delivery = await shopper.wait_text(codes[0])
+    assert len(codes) == 2 and all(code in text_of(delivery) for code in codes)
     spoilers = [e for e in delivery.get("entities", []) if e["type"] == "spoiler"]
     assert len(spoilers) >= 2, "each code is hidden behind a spoiler"
     copies = [b["copy_text"]["text"] for b in buttons(delivery) if "copy_text" in b]
     assert copies == codes
     bot_log = stack.log("bot")
-    assert order_id in bot_log, "the bot logs its orders..."
+    assert checkout.order_id in bot_log, "the bot logs its orders..."
     assert not any(code in bot_log for code in codes), "...but never a code"
-
-
-async def _order_id(shopper: Shopper, invoice_id: int) -> str:
-    note = await shopper.wait_text("this price is held", after=invoice_id - 1)
-    return text_of(note).split("Order ")[1].split(":")[0]
 
 
 async def test_real_catalog_card_is_bought_and_delivered(
@@ -52,24 +39,25 @@ async def test_real_catalog_card_is_bought_and_delivered(
     card = await shopper.open_product("steam-us-20", "Steam")
     assert "Works only on US accounts" in text_of(card)
     assert "⭐" in text_of(card)
-    invoice = await shopper.buy("steam-us-20")
-    order_id = await _order_id(shopper, invoice["message_id"])
-    assert (await shopper.pay(invoice)).status == "paid"
-    delivered = await _codes_in_chat(shopper, order_id, invoice["message_id"])
-    issued = await supplier.order_for(order_id)
+    await shopper.start("US")  # back home, as a customer who looked first
+    checkout = await shopper.checkout("steam-us-20", "Steam")
+    assert (await shopper.pay(checkout)).status == "paid"
+    delivery = await shopper.delivery(checkout)
+    issued = await supplier.order_for(checkout.order_id)
     assert issued is not None
-    assert issued["codes"][0]["code"] in delivered
+    assert issued["codes"][0]["code"] in text_of(delivery)
 
 
 async def test_pending_order_says_processing_then_delivers(telegram: SandboxClient) -> None:
     shopper = await Shopper.join(telegram)
     await shopper.start()
-    await shopper.open_product("test-pending", "Sandbox")
-    invoice = await shopper.buy("test-pending")
-    order_id = await _order_id(shopper, invoice["message_id"])
-    assert (await shopper.pay(invoice)).status == "paid"
-    await shopper.wait_text("preparing", after=invoice["message_id"])
-    await _codes_in_chat(shopper, order_id, invoice["message_id"])
+    checkout = await shopper.checkout("test-pending", "Sandbox")
+    assert (await shopper.pay(checkout)).status == "paid"
+    processing = await shopper.wait_text(
+        "supplier is preparing your codes", after=checkout.invoice["message_id"]
+    )
+    delivery = await shopper.delivery(checkout)
+    assert delivery["message_id"] > processing["message_id"]
 
 
 async def test_out_of_stock_card_offers_no_buy(telegram: SandboxClient) -> None:
@@ -85,50 +73,42 @@ async def test_price_rise_past_the_tolerance_is_declined_at_pre_checkout(
 ) -> None:
     shopper = await Shopper.join(telegram)
     await shopper.start()
-    await shopper.open_product("test-price-drift", "Sandbox")
-    invoice = await shopper.buy("test-price-drift")
-    order_id = await _order_id(shopper, invoice["message_id"])
+    checkout = await shopper.checkout("test-price-drift", "Sandbox")
     # Each price read raises test-price-drift by 1 %: three refreshes lift it past 2 %.
     for _ in range(3):
         await shopper.user.press(shopper.screen["message_id"], text="🔄 Refresh")
-    paid = await shopper.pay(invoice)
+    paid = await shopper.pay(checkout)
     assert paid.status == "declined"
     assert paid.error_message and "price has changed" in paid.error_message
-    assert await supplier.order_for(order_id) is None, "nothing was bought"
+    assert await supplier.order_for(checkout.order_id) is None, "nothing was bought"
 
 
-async def test_declined_order_is_refunded(telegram: SandboxClient, supplier: Supplier) -> None:
+async def test_declined_order_is_refunded_once(telegram: SandboxClient) -> None:
     shopper = await Shopper.join(telegram)
     await shopper.start()
-    await shopper.open_product("test-decline", "Sandbox")
-    invoice = await shopper.buy("test-decline")
-    paid = await shopper.pay(invoice)
+    checkout = await shopper.checkout("test-decline", "Sandbox")
+    paid = await shopper.pay(checkout)
     assert paid.status == "paid"
-    await shopper.wait_text("refunded", after=invoice["message_id"])
+    await shopper.wait_text("refunded", after=checkout.invoice["message_id"])
     transactions = await telegram.star_transactions()
     refunds = [t for t in transactions if t.get("id") == paid.charge_id and "receiver" in t]
     assert len(refunds) == 1, transactions
 
 
-async def test_a_repeated_payment_update_makes_one_order(
-    telegram: SandboxClient, stack: Stack
-) -> None:
+async def test_a_repeated_payment_update_makes_one_order(telegram: SandboxClient) -> None:
     shopper = await Shopper.join(telegram)
     await shopper.start()
-    await shopper.open_product("test-instant", "Sandbox")
-    invoice = await shopper.buy("test-instant")
-    order_id = await _order_id(shopper, invoice["message_id"])
-    paid = await shopper.pay(invoice)
+    checkout = await shopper.checkout("test-instant", "Sandbox")
+    paid = await shopper.pay(checkout)
     assert paid.update_id is not None
-    await _codes_in_chat(shopper, order_id, invoice["message_id"])
+    await shopper.delivery(checkout)
     await telegram.redeliver(paid.update_id)
     # The redelivered update is handled before this later /orders (updates are in order).
     sent = await shopper.user.send("/orders")
-    listing = await shopper.wait_text(order_id, after=sent["message_id"])
-    assert text_of(listing).count(order_id) == 1
+    listing = await shopper.wait_text(checkout.order_id, after=sent["message_id"])
+    assert text_of(listing).count(checkout.order_id) == 1
     chat = await shopper.user.chat()
-    deliveries = [m for m in chat if f"Your order {order_id}" in text_of(m)]
-    assert len(deliveries) == 1
+    assert sum(f"Your order {checkout.order_id}" in text_of(m) for m in chat) == 1
     refunds = [t for t in await telegram.star_transactions() if "receiver" in t]
     assert all(t.get("id") != paid.charge_id for t in refunds)
 
@@ -140,12 +120,10 @@ async def test_two_customers_buying_at_once_get_different_codes(
 
     async def purchase(shopper: Shopper) -> str:
         await shopper.start()
-        await shopper.open_product("steam-us-10", "Steam")
-        invoice = await shopper.buy("steam-us-10")
-        order_id = await _order_id(shopper, invoice["message_id"])
-        assert (await shopper.pay(invoice)).status == "paid"
-        await _codes_in_chat(shopper, order_id, invoice["message_id"])
-        return order_id
+        checkout = await shopper.checkout("steam-us-10", "Steam")
+        assert (await shopper.pay(checkout)).status == "paid"
+        await shopper.delivery(checkout)
+        return checkout.order_id
 
     orders = await asyncio.gather(purchase(ann), purchase(bob))
     codes = []
@@ -163,24 +141,21 @@ async def test_a_customer_cannot_open_another_customers_order(
 ) -> None:
     owner, intruder = await Shopper.join(telegram), await Shopper.join(telegram)
     await owner.start()
-    await owner.open_product("test-instant", "Sandbox")
-    invoice = await owner.buy("test-instant")
-    order_id = await _order_id(owner, invoice["message_id"])
-    assert (await owner.pay(invoice)).status == "paid"
-    await _codes_in_chat(owner, order_id, invoice["message_id"])
-    issued = await supplier.order_for(order_id)
+    checkout = await owner.checkout("test-instant", "Sandbox")
+    assert (await owner.pay(checkout)).status == "paid"
+    await owner.delivery(checkout)
+    issued = await supplier.order_for(checkout.order_id)
     assert issued is not None
     code = issued["codes"][0]["code"]
 
     menu = await intruder.start()
-    pressed = await intruder.user.press(menu["message_id"], data=f"o:{order_id}:0", forged=True)
+    forged = f"o:{checkout.order_id}:0"  # the owner's "open order" button
+    pressed = await intruder.user.press(menu["message_id"], data=forged, forged=True)
     assert pressed.answer  # a polite answer, and nothing else
     sent = await intruder.user.send("/orders")
     await intruder.user.wait_for(lambda m: True, after=sent["message_id"])
-    transcript = " ".join(
-        text_of(m) + str(m.get("reply_markup")) for m in await intruder.user.chat()
-    )
-    assert code not in transcript and order_id not in transcript
+    seen = " ".join(text_of(m) + str(m.get("reply_markup")) for m in await intruder.user.chat())
+    assert code not in seen and checkout.order_id not in seen
 
 
 async def test_russian_customer_reads_russian(telegram: SandboxClient) -> None:
