@@ -26,6 +26,7 @@ from bot.services.checkout import CheckoutService
 from bot.services.fulfilment import FulfilmentService
 from bot.services.order_queries import OrderQueries
 from bot.services.outbox_sender import OutboxSender
+from bot.services.payment_ledger import PaymentLedger
 from bot.services.pricing import PriceRules
 from bot.services.refunds import TelegramRefunder
 from bot.services.supplier_events import SupplierEvents
@@ -42,6 +43,7 @@ from supplier.webhooks import WebhookVerifier
 log = logging.getLogger(__name__)
 
 RECOVERY_INTERVAL_SECONDS = 10.0
+LEDGER_INTERVAL_SECONDS = 60.0
 FIRST_SYNC_TIMEOUT_SECONDS = 30.0
 RETRY_SYNC_SECONDS = 30.0
 
@@ -135,6 +137,8 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
             purchases_per_minute=settings.bot.purchases_per_minute,
         )
 
+        ledger = PaymentLedger(storage.db, bot, checkout, fulfilment)
+
         dispatcher = Dispatcher(
             settings=settings.bot,
             catalog=catalog,
@@ -164,6 +168,10 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
             asyncio.create_task(outbox.run(), name="outbox"),
             asyncio.create_task(
                 every(RECOVERY_INTERVAL_SECONDS, fulfilment.recover, "recovery"), name="recovery"
+            ),
+            asyncio.create_task(
+                every(LEDGER_INTERVAL_SECONDS, ledger.reconcile, "payment ledger"),
+                name="payment-ledger",
             ),
             asyncio.create_task(
                 every(

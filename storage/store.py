@@ -8,6 +8,7 @@ from storage.cipher import KEY_CHECK_CONTEXT, CodeCipher, load_or_create_key
 from storage.database import Database, database_path
 from storage.errors import CodesKeyError
 from storage.migrate import Migration, migrate
+from storage.repositories.meta import MetaRepository
 from storage.settings import StorageSettings
 
 _KEY_CHECK = "codes_key_check"
@@ -40,16 +41,14 @@ async def open_storage(settings: StorageSettings) -> Storage:
 
 async def _check_key(db: Database, cipher: CodeCipher) -> None:
     async with db.transaction() as conn:
-        cursor = await conn.execute("SELECT value FROM meta WHERE key = ?", (_KEY_CHECK,))
-        row = await cursor.fetchone()
-        if row is None:
+        meta = MetaRepository(conn)
+        stored = await meta.find_value(_KEY_CHECK)
+        if stored is None:
             sealed = cipher.seal(KEY_CHECK_CONTEXT.encode(), order_id=KEY_CHECK_CONTEXT)
-            await conn.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?)", (_KEY_CHECK, sealed.hex())
-            )
+            await meta.set_value(_KEY_CHECK, sealed.hex())
             return
     try:
-        cipher.open(bytes.fromhex(row[0]), order_id=KEY_CHECK_CONTEXT)
+        cipher.open(bytes.fromhex(stored), order_id=KEY_CHECK_CONTEXT)
     except CodesKeyError:
         raise CodesKeyError(
             f"CODES_KEY does not match the key {db.path} was written with; "

@@ -4,6 +4,7 @@ from storage.repositories.audit import AuditRepository
 from storage.repositories.codes import CodeRepository
 from storage.repositories.credits import CreditRepository
 from storage.repositories.events import SupplierEventRepository
+from storage.repositories.meta import MetaRepository
 from storage.repositories.orders import OrderRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.products import ProductData, ProductRepository
@@ -13,6 +14,7 @@ __all__ = [
     "AuditRepository",
     "CodeRepository",
     "CreditRepository",
+    "MetaRepository",
     "OrderRepository",
     "OutboxRepository",
     "ProductData",
