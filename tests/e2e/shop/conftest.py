@@ -60,6 +60,11 @@ class Supplier:
             response.raise_for_status()
             return dict(await response.json())
 
+    async def webhook_deliveries(self) -> list[JSON]:
+        async with self._session.get("/sandbox/webhook-deliveries") as response:
+            response.raise_for_status()
+            return list((await response.json())["items"])
+
 
 def text_of(message: JSON) -> str:
     return str(message.get("text") or message.get("caption") or "")

@@ -6,7 +6,7 @@ import asyncio
 
 from bot.sandbox.driver import SandboxClient
 from tests.e2e.processes import Stack
-from tests.e2e.shop.conftest import Shopper, Supplier, buttons, text_of
+from tests.e2e.shop.conftest import JSON, Shopper, Supplier, buttons, text_of
 
 
 async def test_instant_card_is_delivered_with_the_code_the_supplier_issued(
@@ -165,3 +165,64 @@ async def test_russian_customer_reads_russian(telegram: SandboxClient) -> None:
         lambda m: "Привет" in text_of(m), after=sent["message_id"]
     )
     assert "Выберите регион" in text_of(greeting)
+
+
+async def test_partial_fill_delivers_what_was_issued_and_credits_the_rest(
+    telegram: SandboxClient, supplier: Supplier
+) -> None:
+    shopper = await Shopper.join(telegram)
+    await shopper.start()
+    checkout = await shopper.checkout("test-partial", "Sandbox", quantity=2)
+    assert (await shopper.pay(checkout)).status == "paid"
+    delivery = await shopper.delivery(checkout)
+    issued = await supplier.order_for(checkout.order_id)
+    assert issued is not None and issued["status"] == "partial"
+    assert [c["code"] for c in issued["codes"]] == [
+        b["copy_text"]["text"] for b in buttons(delivery) if "copy_text" in b
+    ]
+    assert "1 unit could not be supplied" in text_of(delivery)
+    assert "store credit" in text_of(delivery)
+
+
+async def test_failed_supplier_order_is_refunded(telegram: SandboxClient) -> None:
+    shopper = await Shopper.join(telegram)
+    await shopper.start()
+    checkout = await shopper.checkout("test-fail", "Sandbox")
+    paid = await shopper.pay(checkout)
+    await shopper.wait_text("has been refunded", after=checkout.invoice["message_id"])
+    refunds = [t for t in await telegram.star_transactions() if "receiver" in t]
+    assert [t["id"] for t in refunds].count(paid.charge_id) == 1
+
+
+async def test_chaotic_webhooks_still_deliver_once(
+    telegram: SandboxClient, supplier: Supplier
+) -> None:
+    """test-webhook-chaos: a badly signed event first, then each event twice, newest first."""
+    shopper = await Shopper.join(telegram)
+    await shopper.start()
+    checkout = await shopper.checkout("test-webhook-chaos", "Sandbox")
+    assert (await shopper.pay(checkout)).status == "paid"
+    await shopper.delivery(checkout)
+    forged, replays = await _chaos_settled(supplier)
+    assert forged["status_code"] == 401, "the bot rejects the bad signature"
+    assert all(200 <= r["status_code"] < 300 for r in replays), "and acknowledges replays"
+    chat = await shopper.user.chat()
+    assert sum(f"Your order {checkout.order_id}" in text_of(m) for m in chat) == 1
+
+
+async def _chaos_settled(supplier: Supplier) -> tuple[JSON, list[JSON]]:
+    """The mis-signed delivery and the two genuine ones of the same event, once all were
+    made. The sandbox runs in another process, so its log is polled until a deadline."""
+    async with asyncio.timeout(20):
+        while True:
+            deliveries = await supplier.webhook_deliveries()
+            forged = next((d for d in deliveries if not d["signature_valid"]), None)
+            if forged is not None:
+                replays = [
+                    d
+                    for d in deliveries
+                    if d["event_id"] == forged["event_id"] and d["signature_valid"]
+                ]
+                if len(replays) >= 2:
+                    return forged, replays
+            await asyncio.sleep(0.1)
