@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -97,8 +98,6 @@ class Database:
 
 def split_statements(script: str) -> list[str]:
     """Split SQL into complete statements, using sqlite3's own notion of completeness."""
-    import sqlite3
-
     statements: list[str] = []
     buffer = ""
     for line in script.splitlines(keepends=True):
@@ -107,8 +106,7 @@ def split_statements(script: str) -> list[str]:
             if buffer.strip():
                 statements.append(buffer.strip())
             buffer = ""
-    if buffer.strip() and not all(
-        part.strip().startswith("--") or not part.strip() for part in buffer.splitlines()
-    ):
+    # What is left may be trailing comments; anything else is a statement cut short.
+    if any(line.strip() and not line.strip().startswith("--") for line in buffer.splitlines()):
         raise ValueError("migration script ends with an incomplete statement")
     return statements

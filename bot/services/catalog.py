@@ -134,9 +134,6 @@ class CatalogService:
         self._stock[sku] = (now, info)
         return info
 
-    def forget_stock(self, sku: str) -> None:
-        self._stock.pop(sku, None)
-
 
 def works_in(product_region: str, customer_region: str) -> bool:
     return product_region in unlocked_regions(customer_region)

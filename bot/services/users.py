@@ -17,6 +17,11 @@ class UserService:
         self._clock = clock
 
     async def ensure_user(self, user_id: int, first_name: str, language: str | None) -> User:
+        """Runs on every update: a read, and a write only for a new user or a new name
+        (the write lock would otherwise serialise every update behind it)."""
+        known = await self.find_user(user_id)
+        if known is not None and known.first_name == first_name:
+            return known
         async with self._db.transaction() as conn:
             return await UserRepository(conn).upsert_user(
                 user_id, first_name, language, self._clock()
