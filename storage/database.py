@@ -8,17 +8,21 @@ lets `BEGIN IMMEDIATE` take the write lock up front instead of failing at COMMIT
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import aiosqlite
 
 from storage.errors import InvalidDatabaseURL
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 SQLITE_PREFIX = "sqlite:///"
 BUSY_TIMEOUT_MS = 5000
@@ -58,24 +62,41 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """A write transaction: committed when the block ends, rolled back if it raises."""
-        async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                await self._conn.execute("ROLLBACK")
-                raise
-            await self._conn.execute("COMMIT")
+        async with self._lock, self._open("BEGIN IMMEDIATE"):
+            yield self._conn
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
         """A consistent read: one snapshot for every query in the block."""
-        async with self._lock:
-            await self._conn.execute("BEGIN")
-            try:
-                yield self._conn
-            finally:
-                await self._conn.execute("COMMIT")
+        async with self._lock, self._open("BEGIN"):
+            yield self._conn
+
+    @asynccontextmanager
+    async def _open(self, begin: str) -> AsyncIterator[None]:
+        """BEGIN … COMMIT, or ROLLBACK on any exception, cancellation included.
+
+        Each statement runs on aiosqlite's thread whether or not the awaiting task is
+        cancelled meanwhile; `_settled` waits for it to finish, so the shared connection
+        is never left inside a transaction that nobody will end."""
+        try:
+            await _settled(self._conn.execute(begin))
+        except BaseException:
+            await self._rollback_if_open()
+            raise
+        try:
+            yield
+        except BaseException:
+            await self._rollback_if_open()
+            raise
+        try:
+            await _settled(self._conn.execute("COMMIT"))
+        except BaseException:
+            await self._rollback_if_open()
+            raise
+
+    async def _rollback_if_open(self) -> None:
+        if self._conn.in_transaction:
+            await _settled(self._conn.execute("ROLLBACK"))
 
     async def user_version(self) -> int:
         async with self._lock:
@@ -83,17 +104,39 @@ class Database:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
-    async def executescript_in_transaction(self, script: str) -> None:
-        """Run a migration script atomically (executescript itself would commit first)."""
+    async def executescript_in_transaction(self, script: str, *, foreign_keys: bool = True) -> None:
+        """Run a migration script atomically (executescript itself would commit first).
+
+        `foreign_keys=False` is for a migration that rebuilds a table others refer to:
+        SQLite's documented procedure turns enforcement off around the transaction and
+        checks every reference before committing."""
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+            if not foreign_keys:
+                await self._conn.execute("PRAGMA foreign_keys = OFF")
             try:
-                for statement in split_statements(script):
-                    await self._conn.execute(statement)
-            except BaseException:
-                await self._conn.execute("ROLLBACK")
-                raise
-            await self._conn.execute("COMMIT")
+                async with self._open("BEGIN IMMEDIATE"):
+                    for statement in split_statements(script):
+                        await self._conn.execute(statement)
+                    cursor = await self._conn.execute("PRAGMA foreign_key_check")
+                    broken = list(await cursor.fetchall())
+                    if broken:
+                        raise sqlite3.IntegrityError(f"broken references: {broken[:3]}")
+            finally:
+                if not foreign_keys:
+                    await self._conn.execute("PRAGMA foreign_keys = ON")
+
+
+async def _settled(operation: Awaitable[T]) -> T:
+    """Await `operation` to its end even if the caller is cancelled meanwhile; the
+    cancellation is raised once it has finished."""
+    task = asyncio.ensure_future(operation)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        while not task.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(task)
+        raise
 
 
 def split_statements(script: str) -> list[str]:

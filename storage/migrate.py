@@ -13,6 +13,8 @@ from storage.errors import MigrationError
 log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+# A migration that rebuilds a referenced table says so on a line of its own.
+_FOREIGN_KEYS_OFF = "-- giftbot: foreign_keys=off"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +54,9 @@ async def migrate(db: Database) -> list[Migration]:
         # user_version is written inside the same transaction: all of it lands or none.
         script = f"{migration.sql}\n;PRAGMA user_version = {migration.version};"
         try:
-            await db.executescript_in_transaction(script)
+            await db.executescript_in_transaction(
+                script, foreign_keys=_FOREIGN_KEYS_OFF not in migration.sql
+            )
         except Exception as exc:
             raise MigrationError(
                 f"migration {migration.version:04d}_{migration.name} failed: {exc}"

@@ -4,37 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
-
-class OrderStatus(StrEnum):
-    """DESIGN.md's purchase state machine; storage is the source of truth."""
-
-    QUOTED = "quoted"  # invoice sent with the price quote
-    EXPIRED = "expired"  # quote lapsed unpaid
-    PAID = "paid"  # successful_payment stored
-    ORDERING = "ordering"  # supplier POST under way (reference = order id)
-    PENDING = "pending"  # supplier accepted, fulfilment later
-    DELIVERED = "delivered"  # every code stored and queued for the customer
-    PARTIAL = "partial"  # some codes delivered, the rest credited
-    FAILED = "failed"  # nothing issued; a Stars refund is owed
-    REFUNDED = "refunded"  # refundStarPayment done
-    REFUND_DUE = "refund_due"  # fiat payment: an admin refunds by hand
-
-    @property
-    def is_final(self) -> bool:
-        return self in _FINAL
-
-
-_FINAL = frozenset(
-    {
-        OrderStatus.EXPIRED,
-        OrderStatus.DELIVERED,
-        OrderStatus.PARTIAL,
-        OrderStatus.REFUNDED,
-        OrderStatus.REFUND_DUE,
-    }
-)
+# The statuses live with their transition table; re-exported for the models that carry one.
+from storage.order_states import OrderStatus as OrderStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +37,7 @@ class Product:
 
 @dataclass(frozen=True, slots=True)
 class NewOrder:
-    """A price quote about to become an invoice."""
+    """A price quote about to become an invoice (or, when credit covers it, a confirm button)."""
 
     id: str
     user_id: int
@@ -77,6 +49,7 @@ class NewOrder:
     wholesale_unit_price: int
     wholesale_currency: str
     quote_expires_at: datetime
+    credit_used: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +66,13 @@ class Order:
     wholesale_currency: str
     quote_expires_at: datetime
     status: OrderStatus
+    status_since: datetime
+    credit_used: int
+    reserved_until: datetime | None
+    attention_reason: str | None
+    attention_from: OrderStatus | None
+    attempts: int  # tries of the step owed in this status (refunds, post-delivery checks)
+    next_attempt_at: datetime | None
     telegram_payment_charge_id: str | None
     provider_payment_charge_id: str | None
     paid_amount: int | None
@@ -107,7 +87,13 @@ class Order:
     updated_at: datetime
     paid_at: datetime | None
     finished_at: datetime | None
+    voided_at: datetime | None
     version: int
+
+    @property
+    def amount_due(self) -> int:
+        """What the invoice asks for: the price less the store credit used."""
+        return self.total_price - self.credit_used
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +132,7 @@ class OutboxMessage:
     last_error: str | None
     created_at: datetime
     sent_at: datetime | None
+    parts_sent: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +144,36 @@ class CreditEntry:
     order_id: str | None
     reason: str
     created_at: datetime
+    actor_id: int | None = None  # the admin who adjusted it by hand
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderTransition:
+    order_id: str
+    from_status: OrderStatus | None
+    to_status: OrderStatus
+    reason: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """A payment Telegram reported, and what became of it."""
+
+    charge_id: str
+    provider_charge_id: str | None
+    user_id: int
+    currency: str
+    amount: int
+    payload: str
+    order_id: str | None
+    status: str
+    source: str
+    paid_at: datetime
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,21 +2,25 @@
 
 from storage.repositories.audit import AuditRepository
 from storage.repositories.codes import CodeRepository
-from storage.repositories.credits import CreditRepository
+from storage.repositories.credits import CreditReason, CreditRepository
 from storage.repositories.events import SupplierEventRepository
 from storage.repositories.meta import MetaRepository
 from storage.repositories.orders import OrderRepository
 from storage.repositories.outbox import OutboxRepository
+from storage.repositories.payments import PaymentRepository, PaymentStatus
 from storage.repositories.products import ProductData, ProductRepository
 from storage.repositories.users import UserRepository
 
 __all__ = [
     "AuditRepository",
     "CodeRepository",
+    "CreditReason",
     "CreditRepository",
     "MetaRepository",
     "OrderRepository",
     "OutboxRepository",
+    "PaymentRepository",
+    "PaymentStatus",
     "ProductData",
     "ProductRepository",
     "SupplierEventRepository",

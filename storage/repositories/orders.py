@@ -8,7 +8,8 @@ import aiosqlite
 
 from storage.clock import from_db, from_db_optional, to_db
 from storage.errors import ConcurrentUpdate, NotFound
-from storage.models import NewOrder, Order, OrderStatus
+from storage.models import NewOrder, Order, OrderStatus, OrderTransition
+from storage.order_states import check_transition
 from storage.repositories._base import Repository, unique_violation_as
 
 # Columns a transition may set besides status; anything else is a programming error.
@@ -22,6 +23,11 @@ _MUTABLE = frozenset(
         "failure_reason",
         "invoice_message_id",
         "finished_at",
+        "voided_at",
+        "telegram_payment_charge_id",
+        "provider_payment_charge_id",
+        "paid_amount",
+        "paid_at",
     }
 )
 
@@ -40,6 +46,13 @@ def _order(row: aiosqlite.Row) -> Order:
         wholesale_currency=row["wholesale_currency"],
         quote_expires_at=from_db(row["quote_expires_at"]),
         status=OrderStatus(row["status"]),
+        status_since=from_db(row["status_since"]),
+        credit_used=row["credit_used"],
+        reserved_until=from_db_optional(row["reserved_until"]),
+        attention_reason=row["attention_reason"],
+        attention_from=OrderStatus(row["attention_from"]) if row["attention_from"] else None,
+        attempts=row["attempts"],
+        next_attempt_at=from_db_optional(row["next_attempt_at"]),
         telegram_payment_charge_id=row["telegram_payment_charge_id"],
         provider_payment_charge_id=row["provider_payment_charge_id"],
         paid_amount=row["paid_amount"],
@@ -54,7 +67,18 @@ def _order(row: aiosqlite.Row) -> Order:
         updated_at=from_db(row["updated_at"]),
         paid_at=from_db_optional(row["paid_at"]),
         finished_at=from_db_optional(row["finished_at"]),
+        voided_at=from_db_optional(row["voided_at"]),
         version=row["version"],
+    )
+
+
+def _transition(row: aiosqlite.Row) -> OrderTransition:
+    return OrderTransition(
+        order_id=row["order_id"],
+        from_status=OrderStatus(row["from_status"]) if row["from_status"] else None,
+        to_status=OrderStatus(row["to_status"]),
+        reason=row["reason"],
+        at=from_db(row["at"]),
     )
 
 
@@ -64,9 +88,9 @@ class OrderRepository(Repository):
         with unique_violation_as(f"order {new.id}"):
             await self._conn.execute(
                 """INSERT INTO orders (id, user_id, chat_id, sku, quantity, currency, unit_price,
-                       total_price, wholesale_unit_price, wholesale_currency, quote_expires_at,
-                       status, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'quoted', ?, ?)""",
+                       total_price, credit_used, wholesale_unit_price, wholesale_currency,
+                       quote_expires_at, status, status_since, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'quoted', ?, ?, ?)""",
                 (
                     new.id,
                     new.user_id,
@@ -76,13 +100,16 @@ class OrderRepository(Repository):
                     new.currency,
                     new.unit_price,
                     new.unit_price * new.quantity,
+                    new.credit_used,
                     new.wholesale_unit_price,
                     new.wholesale_currency,
                     to_db(new.quote_expires_at),
                     stamp,
                     stamp,
+                    stamp,
                 ),
             )
+        await self._record(new.id, None, OrderStatus.QUOTED, None, stamp)
         return await self.get_order(new.id)
 
     async def find_order(self, order_id: str) -> Order | None:
@@ -148,25 +175,24 @@ class OrderRepository(Repository):
         self,
         order_id: str,
         *,
-        telegram_charge_id: str,
+        telegram_charge_id: str | None,
         provider_charge_id: str | None,
         amount: int,
         now: datetime,
     ) -> Order:
-        """quoted|expired → paid. A paid-but-expired quote is still a payment we must honour."""
-        stamp = to_db(now)
+        """quoted|expired → paid. A paid-but-expired quote is still a payment we must honour.
+        No charge id: store credit paid the whole price."""
         with unique_violation_as(f"payment {telegram_charge_id}"):
-            cursor = await self._conn.execute(
-                """UPDATE orders SET status = 'paid', telegram_payment_charge_id = ?,
-                       provider_payment_charge_id = ?, paid_amount = ?, paid_at = ?,
-                       updated_at = ?, version = version + 1
-                   WHERE id = ? AND status IN ('quoted', 'expired')""",
-                (telegram_charge_id, provider_charge_id, amount, stamp, stamp, order_id),
+            return await self.transition(
+                order_id,
+                expected=(OrderStatus.QUOTED, OrderStatus.EXPIRED),
+                to=OrderStatus.PAID,
+                now=now,
+                telegram_payment_charge_id=telegram_charge_id,
+                provider_payment_charge_id=provider_charge_id,
+                paid_amount=amount,
+                paid_at=now,
             )
-        if cursor.rowcount == 0:
-            order = await self.get_order(order_id)
-            raise ConcurrentUpdate(f"order {order_id} is {order.status}, not payable")
-        return await self.get_order(order_id)
 
     async def transition(
         self,
@@ -175,27 +201,111 @@ class OrderRepository(Repository):
         expected: Collection[OrderStatus],
         to: OrderStatus,
         now: datetime,
+        reason: str | None = None,
         **fields: object,
     ) -> Order:
         """Move an order to `to` only from one of `expected`; raise ConcurrentUpdate otherwise.
 
         The guard is what keeps two workers (webhook, poller, recovery) from both acting
-        on one order: the second finds the status already moved and stops."""
+        on one order: the second finds the status already moved and stops. Every move must
+        be in the state table (IllegalTransition otherwise) and lands in the timeline.
+        `reason` is kept in the timeline; moving to needs_attention requires one."""
         unknown = set(fields) - _MUTABLE
         if unknown:
             raise ValueError(f"not settable by a transition: {sorted(unknown)}")
-        assignments = "".join(f", {name} = ?" for name in fields)
-        values = [to_db(v) if isinstance(v, datetime) else v for v in fields.values()]
-        wanted = [status.value for status in expected]
+        for current in expected:
+            check_transition(current, to)
+        if to is OrderStatus.NEEDS_ATTENTION and not reason:
+            raise ValueError("an order needs attention for a reason")
+        stamp = to_db(now)
+        order = await self.get_order(order_id)
+        if order.status not in expected:
+            raise ConcurrentUpdate(f"order {order_id} is {order.status}, expected {expected}")
+        changes: dict[str, object] = dict(fields)
+        if to is not order.status:
+            # A new state starts its own clock and its own count of tries.
+            changes |= {"status_since": stamp, "attempts": 0, "next_attempt_at": None}
+            changes |= (
+                {"attention_reason": reason, "attention_from": order.status.value}
+                if to is OrderStatus.NEEDS_ATTENTION
+                else {"attention_reason": None, "attention_from": None}
+            )
+        assignments = "".join(f", {name} = ?" for name in changes)
+        values = [to_db(v) if isinstance(v, datetime) else v for v in changes.values()]
         cursor = await self._conn.execute(
             f"""UPDATE orders SET status = ?, updated_at = ?, version = version + 1{assignments}
-                WHERE id = ? AND status IN ({",".join("?" * len(wanted))})""",  # noqa: S608
-            (to.value, to_db(now), *values, order_id, *wanted),
+                WHERE id = ? AND version = ? RETURNING *""",  # noqa: S608
+            (to.value, stamp, *values, order_id, order.version),
         )
-        if cursor.rowcount == 0:
-            order = await self.get_order(order_id)
-            raise ConcurrentUpdate(f"order {order_id} is {order.status}, expected {wanted}")
-        return await self.get_order(order_id)
+        row = await cursor.fetchone()
+        if row is None:  # only possible from another connection (another process)
+            raise ConcurrentUpdate(f"order {order_id} changed under us")
+        if to is not order.status:
+            await self._record(order_id, order.status, to, reason, stamp)
+        return _order(row)
+
+    async def record_attempt(
+        self, order_id: str, *, next_attempt_at: datetime | None, error: str | None = None
+    ) -> None:
+        """One more try of the step owed in the current status; the next not before
+        `next_attempt_at`. The status does not change."""
+        await self._conn.execute(
+            """UPDATE orders SET attempts = attempts + 1, next_attempt_at = ?,
+                   failure_reason = coalesce(?, failure_reason)
+               WHERE id = ?""",
+            (to_db(next_attempt_at) if next_attempt_at else None, error, order_id),
+        )
+
+    async def reserve_stock(self, order_id: str, until: datetime) -> None:
+        """Hold the quote's units against the supplier's stock figure until payment."""
+        await self._conn.execute(
+            "UPDATE orders SET reserved_until = ? WHERE id = ?", (to_db(until), order_id)
+        )
+
+    async def units_held(self, sku: str, now: datetime, *, excluding: str = "") -> int:
+        """Units of `sku` this shop has promised but not yet ordered from the supplier:
+        quotes approved at pre-checkout (until their hold lapses) and paid orders whose
+        supplier order is not placed yet."""
+        cursor = await self._conn.execute(
+            """SELECT coalesce(sum(quantity), 0) FROM orders
+               WHERE sku = ? AND id <> ? AND supplier_order_id IS NULL
+                 AND status IN ('quoted', 'paid', 'ordering')
+                 AND (status <> 'quoted' OR reserved_until > ?)""",
+            (sku, excluding, to_db(now)),
+        )
+        row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def credit_reserved(self, user_id: int, currency: str, now: datetime) -> int:
+        """Store credit promised to this user's open quotes (not yet spent)."""
+        cursor = await self._conn.execute(
+            """SELECT coalesce(sum(credit_used), 0) FROM orders
+               WHERE user_id = ? AND currency = ? AND status = 'quoted'
+                 AND quote_expires_at > ?""",
+            (user_id, currency, to_db(now)),
+        )
+        row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def timeline(self, order_id: str) -> list[OrderTransition]:
+        cursor = await self._conn.execute(
+            "SELECT * FROM order_transitions WHERE order_id = ? ORDER BY id", (order_id,)
+        )
+        return [_transition(row) for row in await cursor.fetchall()]
+
+    async def _record(
+        self,
+        order_id: str,
+        from_status: OrderStatus | None,
+        to_status: OrderStatus,
+        reason: str | None,
+        stamp: str,
+    ) -> None:
+        await self._conn.execute(
+            """INSERT INTO order_transitions (order_id, from_status, to_status, reason, at)
+               VALUES (?, ?, ?, ?, ?)""",
+            (order_id, from_status.value if from_status else None, to_status.value, reason, stamp),
+        )
 
     async def set_invoice_message(self, order_id: str, message_id: int) -> None:
         await self._conn.execute(
@@ -205,8 +315,11 @@ class OrderRepository(Repository):
     async def expire_quotes(self, now: datetime) -> int:
         stamp = to_db(now)
         cursor = await self._conn.execute(
-            """UPDATE orders SET status = 'expired', updated_at = ?, version = version + 1
-               WHERE status = 'quoted' AND quote_expires_at < ?""",
-            (stamp, stamp),
+            "SELECT id FROM orders WHERE status = 'quoted' AND quote_expires_at < ?", (stamp,)
         )
-        return cursor.rowcount
+        lapsed = [row[0] for row in await cursor.fetchall()]
+        for order_id in lapsed:
+            await self.transition(
+                order_id, expected=[OrderStatus.QUOTED], to=OrderStatus.EXPIRED, now=now
+            )
+        return len(lapsed)

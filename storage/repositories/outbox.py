@@ -25,6 +25,7 @@ def _message(row: aiosqlite.Row) -> OutboxMessage:
         last_error=row["last_error"],
         created_at=from_db(row["created_at"]),
         sent_at=from_db_optional(row["sent_at"]),
+        parts_sent=row["parts_sent"],
     )
 
 
@@ -69,6 +70,22 @@ class OutboxRepository(Repository):
                WHERE id = ?""",
             (to_db(now), message_id),
         )
+
+    async def mark_part_sent(self, message_id: int, part: int) -> None:
+        """Part `part` (0-based) reached Telegram: a retry starts after it."""
+        await self._conn.execute(
+            "UPDATE outbox SET parts_sent = max(parts_sent, ?) WHERE id = ?", (part + 1, message_id)
+        )
+
+    async def depth(self, now: datetime) -> tuple[int, datetime | None]:
+        """Messages waiting to be sent, and when the oldest of them was queued."""
+        cursor = await self._conn.execute(
+            "SELECT count(*), min(created_at) FROM outbox WHERE status = 'pending'"
+        )
+        row = await cursor.fetchone()
+        if row is None or not row[0]:
+            return 0, None
+        return int(row[0]), from_db(row[1])
 
     async def mark_failed(self, message_id: int, *, error: str, retry_at: datetime | None) -> None:
         """Schedule another attempt, or give up (status 'dead') when retry_at is None."""

@@ -27,7 +27,10 @@ async def delivered_order(h: Harness) -> str:
             order.id, [Code(code=CODE, pin="1234")], NOW
         )
         await orders.transition(
-            order.id, expected=[OrderStatus.PAID], to=OrderStatus.DELIVERED, now=NOW
+            order.id, expected=[OrderStatus.PAID], to=OrderStatus.ORDERING, now=NOW
+        )
+        await orders.transition(
+            order.id, expected=[OrderStatus.ORDERING], to=OrderStatus.DELIVERED, now=NOW
         )
     h.clear()
     return order_id

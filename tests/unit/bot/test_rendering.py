@@ -43,6 +43,13 @@ ORDER = Order(
     wholesale_currency="USD",
     quote_expires_at=NOW,
     status=OrderStatus.DELIVERED,
+    status_since=NOW,
+    credit_used=0,
+    reserved_until=None,
+    attention_reason=None,
+    attention_from=None,
+    attempts=0,
+    next_attempt_at=None,
     telegram_payment_charge_id="c",
     provider_payment_charge_id=None,
     paid_amount=3386,
@@ -57,6 +64,7 @@ ORDER = Order(
     updated_at=NOW,
     paid_at=NOW,
     finished_at=NOW,
+    voided_at=None,
     version=3,
 )
 

@@ -19,6 +19,8 @@ EXPECTED_TABLES = {
     "outbox",
     "credit_ledger",
     "audit_log",
+    "order_transitions",
+    "payments",
 }
 
 
@@ -85,3 +87,57 @@ async def test_failed_migration_rolls_back_whole(tmp_path: Path) -> None:
         assert row is not None and row[0] == 0
     finally:
         await db.close()
+
+
+async def test_money_paths_migration_keeps_orders_and_their_references(tmp_path: Path) -> None:
+    """0002 rebuilds `orders`, which codes, outbox and credit rows point at: nothing is
+    lost, paid orders get a payment row and a timeline, and foreign keys hold again."""
+    db = await Database.open(f"sqlite:///{tmp_path}/x.db")
+    first = available_migrations()[0]
+    try:
+        await db.executescript_in_transaction(f"{first.sql}\n;PRAGMA user_version = 1;")
+        stamp = "2026-01-02T03:04:05.000000Z"
+        async with db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO users VALUES (7, 'Ann', 'en', 'US', ?, ?)", (stamp, stamp)
+            )
+            await conn.execute(
+                "INSERT INTO products (sku, brand, name, region, face_value, face_currency,"
+                " max_quantity, synced_at) VALUES ('s', 'B', 'N', 'US', 100, 'USD', 5, ?)",
+                (stamp,),
+            )
+            await conn.execute(
+                """INSERT INTO orders (id, user_id, chat_id, sku, quantity, currency,
+                       unit_price, total_price, wholesale_unit_price, wholesale_currency,
+                       quote_expires_at, status, telegram_payment_charge_id, paid_amount,
+                       created_at, updated_at, paid_at)
+                   VALUES ('GB1', 7, 7, 's', 1, 'XTR', 90, 90, 100, 'USD', ?, 'delivered',
+                       'ch-1', 90, ?, ?, ?)""",
+                (stamp, stamp, stamp, stamp),
+            )
+            await conn.execute("INSERT INTO order_codes VALUES ('GB1', 0, x'00', ?)", (stamp,))
+        applied = await migrate(db)
+        async with db.read() as conn:
+            order = await (await conn.execute("SELECT * FROM orders")).fetchone()
+            payment = await (await conn.execute("SELECT * FROM payments")).fetchone()
+            timeline = await (await conn.execute("SELECT * FROM order_transitions")).fetchall()
+            codes = await (await conn.execute("SELECT count(*) FROM order_codes")).fetchone()
+            born = await (
+                await conn.execute("SELECT value FROM meta WHERE key = 'created_at'")
+            ).fetchone()
+            fk = await (await conn.execute("PRAGMA foreign_keys")).fetchone()
+    finally:
+        await db.close()
+    assert [m.version for m in applied] == [m.version for m in available_migrations()[1:]]
+    assert order is not None and order["status"] == "delivered"
+    assert order["status_since"] == stamp and order["credit_used"] == 0
+    assert payment is not None
+    assert (payment["charge_id"], payment["order_id"], payment["status"]) == (
+        "ch-1",
+        "GB1",
+        "applied",
+    )
+    assert [(t["from_status"], t["to_status"]) for t in timeline] == [(None, "delivered")]
+    assert codes is not None and codes[0] == 1
+    assert born is not None and born[0] == stamp, "the ledger's watermark is the first user"
+    assert fk is not None and fk[0] == 1, "foreign keys are enforced again afterwards"
