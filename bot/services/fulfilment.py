@@ -14,6 +14,7 @@ import logging
 import math
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from bot.services.keyed_lock import KeyedLock
 from bot.services.pricing import PRICE_TOLERANCE, STARS
@@ -228,7 +229,7 @@ class FulfilmentService:
             return await OrderRepository(conn).get_order(order_id)
 
     async def _transition(
-        self, order: Order, to: OrderStatus, *, notice: str | None = None, **fields: object
+        self, order: Order, to: OrderStatus, *, notice: str | None = None, **fields: Any
     ) -> Order:
         now = self._clock()
         async with self._db.transaction() as conn:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import aiosqlite
 
@@ -56,7 +57,7 @@ async def apply_supplier_order(
 
     orders = OrderRepository(conn)
     outbox = OutboxRepository(conn)
-    tracking = {
+    tracking: dict[str, Any] = {
         "supplier_order_id": supplier_order.order_id,
         "supplier_status": supplier_order.status,
         "supplier_version": supplier_order.version,

@@ -11,6 +11,7 @@ from storage.errors import ConcurrentUpdate, NotFound
 from storage.models import NewOrder, Order, OrderStatus, OrderTransition
 from storage.order_states import check_transition
 from storage.repositories._base import Repository, unique_violation_as
+from storage.repositories.credits import CreditReason, CreditRepository
 
 # Columns a transition may set besides status; anything else is a programming error.
 _MUTABLE = frozenset(
@@ -181,9 +182,10 @@ class OrderRepository(Repository):
         now: datetime,
     ) -> Order:
         """quoted|expired → paid. A paid-but-expired quote is still a payment we must honour.
-        No charge id: store credit paid the whole price."""
+        No charge id: store credit paid the whole price. The credit the quote reserved is
+        spent here, in the same transaction as the payment."""
         with unique_violation_as(f"payment {telegram_charge_id}"):
-            return await self.transition(
+            paid = await self.transition(
                 order_id,
                 expected=(OrderStatus.QUOTED, OrderStatus.EXPIRED),
                 to=OrderStatus.PAID,
@@ -193,6 +195,16 @@ class OrderRepository(Repository):
                 paid_amount=amount,
                 paid_at=now,
             )
+        if paid.credit_used:
+            await CreditRepository(self._conn).add_credit(
+                user_id=paid.user_id,
+                amount=-paid.credit_used,
+                currency=paid.currency,
+                reason=CreditReason.SPENT,
+                order_id=paid.id,
+                now=now,
+            )
+        return paid
 
     async def transition(
         self,

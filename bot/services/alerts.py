@@ -1,0 +1,51 @@
+"""Alerts to the shop's admins, queued in the caller's transaction through the outbox.
+
+One outbox row per admin and per (kind, subject): an alert raised twice for the same
+crossing is sent once, and it reaches the admins even if this process dies right after
+the state change that raised it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import datetime
+from enum import StrEnum
+
+import aiosqlite
+
+from storage.repositories import OutboxRepository
+
+OUTBOX_KIND = "alert"
+
+
+class AlertKind(StrEnum):
+    NEEDS_ATTENTION = "needs_attention"  # subject: order id; details: reason
+    REFUND_DUE = "refund_due"  # subject: order id (a card payment to refund by hand)
+    VOIDED = "voided"  # subject: order id
+    UNMATCHED_PAYMENT = "unmatched_payment"  # subject: charge id; details: user, amount
+    REFUND_FAILED = "refund_failed"  # subject: charge id of a payment Telegram won't refund
+
+
+async def queue_alert(
+    conn: aiosqlite.Connection,
+    admins: Collection[int],
+    kind: AlertKind,
+    subject: str,
+    now: datetime,
+    *,
+    order_id: str | None = None,
+    details: Mapping[str, object] | None = None,
+) -> bool:
+    """Queue the alert for every admin; True if any was new."""
+    outbox = OutboxRepository(conn)
+    queued = False
+    for admin_id in sorted(admins):
+        queued |= await outbox.enqueue(
+            chat_id=admin_id,
+            kind=OUTBOX_KIND,
+            order_id=order_id,
+            payload={"alert": kind.value, "subject": subject, **(details or {})},
+            dedupe_key=f"alert:{kind.value}:{subject}:{admin_id}",
+            now=now,
+        )
+    return queued
