@@ -24,6 +24,7 @@ from bot.runtime import bind_socket, every
 from bot.services.catalog import CatalogService
 from bot.services.checkout import CheckoutService
 from bot.services.fulfilment import FulfilmentService
+from bot.services.fulfilment_rules import deadlines
 from bot.services.order_queries import OrderQueries
 from bot.services.outbox_sender import OutboxSender
 from bot.services.payment_ledger import PaymentLedger
@@ -124,7 +125,13 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
         orders = OrderQueries(storage.db, storage.cipher)
         outbox = OutboxSender(storage.db, orders, bot, i18n)
         fulfilment = FulfilmentService(
-            storage.db, storage.cipher, supplier, TelegramRefunder(bot), on_outbox=outbox.wake
+            storage.db,
+            storage.cipher,
+            supplier,
+            TelegramRefunder(bot),
+            admins=settings.bot.admin_ids,
+            deadlines=deadlines(settings.bot),
+            on_outbox=outbox.wake,
         )
         stack.push_async_callback(fulfilment.close)
         events = SupplierEvents(storage.db, fulfilment)

@@ -71,6 +71,20 @@ class BotSettings(BaseSettings):
     purchases_per_minute: int = Field(
         default=5, ge=1, alias="PURCHASES_PER_MINUTE", description="invoices per user per minute"
     )
+    # Past these in its state an order goes to needs_attention: the customer is told it is
+    # being handled, and every admin is alerted.
+    ordering_sla_minutes: int = Field(
+        default=15, ge=1, alias="ORDERING_SLA_MINUTES", description="placing a supplier order"
+    )
+    pending_sla_minutes: int = Field(
+        default=60, ge=1, alias="PENDING_SLA_MINUTES", description="waiting for the supplier"
+    )
+    refund_sla_minutes: int = Field(
+        default=30, ge=1, alias="REFUND_SLA_MINUTES", description="a Stars refund to go through"
+    )
+    refund_due_sla_hours: int = Field(
+        default=48, ge=1, alias="REFUND_DUE_SLA_HOURS", description="an admin's card refund"
+    )
 
     @field_validator("bot_token")
     @classmethod

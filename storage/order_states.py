@@ -60,9 +60,20 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.PARTIAL: frozenset({S.VOIDED}),
     # Stars go back by refund; a card payment comes back as store credit.
     S.VOIDED: frozenset({S.REFUNDED, S.NEEDS_ATTENTION}),
-    # A person settles it: retry from where it stopped, refund, or close it by hand.
+    # A person settles it (retry from where it stopped, refund, close by hand), or a late
+    # supplier answer does for an order that only overstayed its deadline.
     S.NEEDS_ATTENTION: frozenset(
-        {S.PAID, S.ORDERING, S.PENDING, S.FAILED, S.VOIDED, S.REFUNDED, S.REFUND_DUE, S.DELIVERED}
+        {
+            S.PAID,
+            S.ORDERING,
+            S.PENDING,
+            S.FAILED,
+            S.VOIDED,
+            S.REFUNDED,
+            S.REFUND_DUE,
+            S.DELIVERED,
+            S.PARTIAL,
+        }
     ),
     S.REFUNDED: frozenset(),
 }

@@ -38,8 +38,18 @@ def render_delivery(details: OrderDetails, *, locale: str) -> list[OutgoingMessa
         "🎁 <b>" + escape(t.gettext("Your order {order_id}").format(order_id=order.id)) + "</b>\n"
         f"{escape(product.name)} × {order.quantity}\n" + region_lock_line(product.region, locale)
     )
+    revoked = order.voided_at is not None
+    if revoked:
+        header += (
+            "\n\n❌ <b>"
+            + escape(t.gettext("The supplier revoked these codes: they no longer work."))
+            + "</b>"
+        )
     blocks = [_Block(header)]
-    blocks += [_code_block(code, n, locale) for n, code in enumerate(details.codes, start=1)]
+    blocks += [
+        _code_block(code, n, locale, revoked=revoked)
+        for n, code in enumerate(details.codes, start=1)
+    ]
     unfilled = order.quantity - len(details.codes)
     if unfilled > 0 and order.credited_amount > 0:
         credit = t.ngettext(
@@ -68,7 +78,7 @@ def render_delivery(details: OrderDetails, *, locale: str) -> list[OutgoingMessa
     return messages
 
 
-def _code_block(code: Code, number: int, locale: str) -> _Block:
+def _code_block(code: Code, number: int, locale: str, *, revoked: bool = False) -> _Block:
     _ = translator(locale).gettext
     lines = [
         "<b>" + escape(_("Code {n}").format(n=number)) + "</b>",
@@ -84,7 +94,7 @@ def _code_block(code: Code, number: int, locale: str) -> _Block:
         lines.append(escape(_("Redeem at")) + ": " + escape(code.redemption_url))
     if code.expires_at:
         lines.append(escape(_("Valid until")) + ": " + escape(_date(code.expires_at, locale)))
-    copyable = 1 <= len(code.code) <= MAX_COPY_TEXT
+    copyable = not revoked and 1 <= len(code.code) <= MAX_COPY_TEXT
     return _Block("\n".join(lines), number=number, copy=code.code if copyable else None)
 
 

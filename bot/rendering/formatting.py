@@ -63,5 +63,7 @@ def status_label(status: OrderStatus, locale: str) -> str:
         OrderStatus.FAILED: "⚠️ " + _("Failed, refund under way"),
         OrderStatus.REFUNDED: "↩️ " + _("Refunded"),
         OrderStatus.REFUND_DUE: "↩️ " + _("Refund by support"),
+        OrderStatus.VOIDED: "❌ " + _("Revoked by the supplier, refund under way"),
+        OrderStatus.NEEDS_ATTENTION: "🛟 " + _("Being handled by support"),
     }
     return labels[status]

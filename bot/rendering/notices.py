@@ -8,6 +8,7 @@ from html import escape
 from bot.i18n import translator
 from bot.rendering.formatting import format_money
 from bot.rendering.message import OutgoingMessage
+from bot.services.pricing import STARS
 from storage.models import Order, Product
 
 
@@ -60,11 +61,50 @@ def _unmatched_refund(order: Order, locale: str) -> str:
     )
 
 
+def _delayed(order: Order, locale: str) -> str:
+    _ = translator(locale).gettext
+    return "⏳ " + escape(
+        _(
+            "This order is taking longer than it should. Our team is on it and will make sure"
+            " you get your codes or your money back; no action is needed on your side."
+        )
+    )
+
+
+def _support(order: Order, locale: str) -> str:
+    _ = translator(locale).gettext
+    return "🛟 " + escape(
+        _(
+            "We could not refund this order automatically. Our support team is on it and"
+            " will get your money back to you; no action is needed on your side."
+        )
+    )
+
+
+def _voided(order: Order, locale: str) -> str:
+    _ = translator(locale).gettext
+    amount = format_money(order.paid_amount or 0, order.currency, locale)
+    if order.currency == STARS:
+        text = _(
+            "The supplier revoked the codes of this order, so they no longer work."
+            " Your payment of {amount} is being refunded."
+        )
+    else:
+        text = _(
+            "The supplier revoked the codes of this order, so they no longer work."
+            " Your payment of {amount} has been added to your store credit."
+        )
+    return "↩️ " + escape(text.format(amount=amount))
+
+
 _NOTICES: dict[str, Callable[[Order, str], str]] = {
     "processing": _processing,
     "refunded": _refunded,
     "refund_due": _refund_due,
     "failed": _failed,
     "unmatched_refund": _unmatched_refund,
+    "delayed": _delayed,
+    "support": _support,
+    "voided": _voided,
 }
 NOTICE_KINDS = frozenset(_NOTICES)

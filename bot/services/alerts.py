@@ -35,8 +35,10 @@ async def queue_alert(
     *,
     order_id: str | None = None,
     details: Mapping[str, object] | None = None,
+    occurrence: str = "",
 ) -> bool:
-    """Queue the alert for every admin; True if any was new."""
+    """Queue the alert for every admin; True if any was new. The same (kind, subject,
+    occurrence) is sent once: pass an `occurrence` when a subject may cross again later."""
     outbox = OutboxRepository(conn)
     queued = False
     for admin_id in sorted(admins):
@@ -45,7 +47,7 @@ async def queue_alert(
             kind=OUTBOX_KIND,
             order_id=order_id,
             payload={"alert": kind.value, "subject": subject, **(details or {})},
-            dedupe_key=f"alert:{kind.value}:{subject}:{admin_id}",
+            dedupe_key=f"alert:{kind.value}:{subject}:{occurrence}:{admin_id}",
             now=now,
         )
     return queued

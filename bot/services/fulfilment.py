@@ -1,10 +1,12 @@
-"""Paid order → supplier order → codes delivered, or a refund. Exactly one of the two.
+"""Paid order → supplier order → codes delivered, or the payment back. Exactly one of the two.
 
-Every state change is committed before the side effect it leads to (the supplier POST,
-the refund, the message), so the recovery pass can resume any order from its stored
-status after a crash: the POST is idempotent by reference, a refund already done is
-recognised, and messages go through the outbox. One lock per order keeps the live
-path, webhooks and recovery from acting on one order at once.
+What to do with an order is the state table's answer (`STEP_OWED`); this service only
+carries the steps out. Every state change is committed before the side effect it leads to
+(the supplier POST, the refund, the message), so the recovery pass resumes any order from
+its stored status after a crash: the POST is idempotent by reference, a refund already
+done is recognised, and messages go through the outbox. One lock per order keeps the live
+path, webhooks and recovery from acting on one order at once. An order that overstays a
+state's deadline, or whose refund Telegram keeps refusing, goes to a person.
 """
 
 from __future__ import annotations
@@ -12,33 +14,32 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
+import aiosqlite
+
+from bot.services.alerts import AlertKind, queue_alert
+from bot.services.fulfilment_rules import Deadlines, RetryRules
 from bot.services.keyed_lock import KeyedLock
 from bot.services.pricing import PRICE_TOLERANCE, STARS
 from bot.services.refunds import Refunder, RefundRejected, RefundUnavailable
-from bot.services.supplier_outcome import apply_supplier_order
+from bot.services.supplier_outcome import DEADLINE, apply_supplier_order
 from storage.cipher import CodeCipher
 from storage.clock import utcnow
 from storage.database import Database
 from storage.models import Order, OrderStatus
-from storage.repositories import OrderRepository, OutboxRepository
+from storage.order_states import STEP_OWED, Step
+from storage.repositories import CreditReason, CreditRepository, OrderRepository, OutboxRepository
 from supplier.client import SupplierClient
-from supplier.errors import (
-    IdempotencyConflict,
-    SupplierError,
-    SupplierStatusError,
-    Unauthorized,
-)
+from supplier.errors import IdempotencyConflict, SupplierError, SupplierStatusError, Unauthorized
 from supplier.models import Money
 from supplier.models import Order as SupplierOrder
 
 log = logging.getLogger(__name__)
 
-# Orders left in these states are resumed by the recovery pass.
-RESUMABLE = (OrderStatus.PAID, OrderStatus.ORDERING, OrderStatus.PENDING, OrderStatus.FAILED)
+REFUND_REJECTED = "refund rejected by Telegram"
 
 
 def max_unit_price(order: Order) -> Money:
@@ -56,6 +57,9 @@ class FulfilmentService:
         supplier: SupplierClient,
         refunder: Refunder,
         *,
+        admins: Collection[int] = (),
+        deadlines: Deadlines | None = None,
+        retry: RetryRules | None = None,
         on_outbox: Callable[[], None] = lambda: None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
@@ -63,6 +67,9 @@ class FulfilmentService:
         self._cipher = cipher
         self._supplier = supplier
         self._refunder = refunder
+        self._admins = frozenset(admins)
+        self._deadlines = deadlines or Deadlines()
+        self._retry = retry or RetryRules()
         self._on_outbox = on_outbox
         self._clock = clock
         self._locks = KeyedLock()
@@ -86,58 +93,72 @@ class FulfilmentService:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def fulfil(self, order_id: str) -> Order:
-        """Advance one order as far as it can go now."""
+        """Carry out the step the order's state owes now, as far as it can go."""
         async with self._locks.hold(order_id):
             order = await self._get(order_id)
-            if order.status is OrderStatus.PAID:
-                order = await self._transition(order, OrderStatus.ORDERING)
-            if order.status is OrderStatus.ORDERING:
+            now = self._clock()
+            if self._deadlines.passed(order, now):
+                return await self._escalate(order, DEADLINE, notice="delayed")
+            if order.next_attempt_at is not None and order.next_attempt_at > now:
+                return order  # backing off
+            step = STEP_OWED[order.status]
+            if step is Step.PLACE:
+                if order.status is OrderStatus.PAID:
+                    order = await self._transition(order, OrderStatus.ORDERING)
                 return await self._place(order)
-            if order.status is OrderStatus.PENDING:
+            if step is Step.POLL:
                 return await self._poll(order)
-            if order.status is OrderStatus.FAILED:
+            if step is Step.REFUND:
                 return await self._refund(order)
+            if step is Step.WATCH and order.next_attempt_at is not None:
+                return await self._watch(order)
             return order
 
-    async def on_supplier_update(self, reference: str, supplier_order_id: str) -> Order | None:
-        """A supplier webhook said the order changed: fetch it (events are thin) and apply."""
+    async def on_supplier_update(
+        self, reference: str, supplier_order_id: str, version: int | None = None
+    ) -> Order | None:
+        """A supplier webhook said the order changed: fetch it (events are thin) and apply.
+        News no newer than what we hold is acknowledged without a fetch."""
         async with self._locks.hold(reference):
-            async with self._db.read() as conn:
-                order = await OrderRepository(conn).find_order(reference)
+            order = await self._find(reference)
             if order is None:
                 log.warning("supplier event for unknown reference %s", reference)
                 return None
+            if (
+                version is not None
+                and order.supplier_order_id == supplier_order_id
+                and version <= order.supplier_version
+            ):
+                return order
             supplier_order = await self._supplier.get_order(supplier_order_id)
             order = await self._apply(order, supplier_order)
-            if order.status is OrderStatus.FAILED:
+            if STEP_OWED[order.status] is Step.REFUND:
                 order = await self._refund(order)
             return order
 
     async def refund_unmatched_payment(self, *, user_id: int, telegram_charge_id: str) -> None:
         """A payment that matches no payable order goes straight back."""
-        try:
-            await self._refunder.refund_stars(
-                user_id=user_id, telegram_charge_id=telegram_charge_id
-            )
-        except (RefundUnavailable, RefundRejected):
-            log.exception("could not refund unmatched charge of user %s", user_id)
-            raise
+        await self._refunder.refund_stars(user_id=user_id, telegram_charge_id=telegram_charge_id)
 
     async def recover(self) -> int:
-        """Resume every order left mid-way; return how many were looked at."""
+        """Resume every order that is owed a step now or has overstayed its state;
+        return how many were looked at."""
         now = self._clock()
         async with self._db.transaction() as conn:
             expired = await OrderRepository(conn).expire_quotes(now)
         if expired:
             log.info("expired %d unpaid quotes", expired)
         async with self._db.read() as conn:
-            stuck = await OrderRepository(conn).list_orders_in_status(RESUMABLE)
-        for order in stuck:
+            orders = OrderRepository(conn)
+            due = {order.id: order for order in await orders.list_due(now)}
+            for status, limit in self._deadlines.items():
+                due |= {o.id: o for o in await orders.list_overdue(status, now - limit)}
+        for order_id in due:
             try:
-                await self.fulfil(order.id)
+                await self.fulfil(order_id)
             except Exception:
-                log.exception("recovery of order %s failed; will retry", order.id)
-        return len(stuck)
+                log.exception("recovery of order %s failed; will retry", order_id)
+        return len(due)
 
     # --- steps, each called with the order's lock held ---
 
@@ -150,9 +171,9 @@ class FulfilmentService:
                 max_unit_price=max_unit_price(order),
             )
         except IdempotencyConflict:
-            # The supplier holds an order under our reference with another body (placed
-            # by an older build, or by hand): it is still this order's, so adopt it.
-            log.warning("supplier has order %s with another body; adopting it", order.id)
+            # The supplier holds an order under our reference with another body (an older
+            # build, or by hand): adopt it only if it is what the customer bought.
+            log.warning("supplier has order %s with another body; checking it", order.id)
             return await self._poll(order)
         except Unauthorized:
             log.error("supplier rejected our API key; order %s waits in 'ordering'", order.id)
@@ -168,10 +189,7 @@ class FulfilmentService:
         except SupplierError as exc:
             log.warning("supplier unreachable for order %s (%s); will retry", order.id, exc)
             return order
-        order = await self._apply(order, supplier_order)
-        if order.status is OrderStatus.FAILED:
-            return await self._refund(order)
-        return order
+        return await self._settle(order, supplier_order)
 
     async def _poll(self, order: Order) -> Order:
         try:
@@ -185,59 +203,136 @@ class FulfilmentService:
         except SupplierError as exc:
             log.warning("could not poll order %s: %s", order.id, type(exc).__name__)
             return order
+        return await self._settle(order, supplier_order)
+
+    async def _watch(self, order: Order) -> Order:
+        """A delivered order, re-checked for a supplier void in case its webhook was lost."""
+        assert order.supplier_order_id is not None  # delivered orders came from the supplier
+        try:
+            supplier_order = await self._supplier.get_order(order.supplier_order_id)
+        except SupplierError as exc:
+            log.warning("could not re-check order %s: %s", order.id, type(exc).__name__)
+            supplier_order = None
+        if supplier_order is not None:
+            settled = await self._settle(order, supplier_order)
+            if settled.status is not order.status:
+                return settled
+        next_check = self._retry.next_watch(order, self._clock())
+        async with self._db.transaction() as conn:
+            await OrderRepository(conn).record_attempt(order.id, next_attempt_at=next_check)
+        return order
+
+    async def _settle(self, order: Order, supplier_order: SupplierOrder) -> Order:
         order = await self._apply(order, supplier_order)
-        if order.status is OrderStatus.FAILED:
+        if STEP_OWED[order.status] is Step.REFUND:
             return await self._refund(order)
         return order
 
     async def _apply(self, order: Order, supplier_order: SupplierOrder) -> Order:
+        now = self._clock()
         async with self._db.transaction() as conn:
             fresh = await OrderRepository(conn).get_order(order.id)
             result = await apply_supplier_order(
-                conn, self._cipher, fresh, supplier_order, self._clock()
+                conn,
+                self._cipher,
+                fresh,
+                supplier_order,
+                now,
+                ceiling=max_unit_price(fresh).amount,
+                admins=self._admins,
+                next_check=now + self._retry.watch_first,
             )
         if result.queued_messages:
             self._on_outbox()
         return result.order
 
     async def _refund(self, order: Order) -> Order:
-        if order.status is not OrderStatus.FAILED:
-            return order
-        if order.currency != STARS:
-            # Card payments are refunded by a person through the provider.
+        """Give back what the customer paid: the Stars charge (Telegram refunds it whole)
+        and any store credit used. Card payments: a person refunds a failed one; a voided
+        one comes back as store credit."""
+        if order.currency != STARS and order.status is OrderStatus.FAILED:
             return await self._transition(
-                order, OrderStatus.REFUND_DUE, notice="refund_due", finished_at=self._clock()
+                order,
+                OrderStatus.REFUND_DUE,
+                notice="refund_due",
+                alert=AlertKind.REFUND_DUE,
+                finished_at=self._clock(),
             )
-        assert order.telegram_payment_charge_id is not None  # a failed order was paid
-        try:
-            await self._refunder.refund_stars(
-                user_id=order.user_id, telegram_charge_id=order.telegram_payment_charge_id
-            )
-        except RefundUnavailable as exc:
-            log.warning("refund of order %s postponed: %s", order.id, exc)
-            return order
-        except RefundRejected as exc:
-            log.error("Telegram refused the refund of order %s: %s", order.id, exc)
-            return order
-        log.info("order %s refunded", order.id)
+        if order.currency == STARS and order.telegram_payment_charge_id and order.paid_amount:
+            try:
+                await self._refunder.refund_stars(
+                    user_id=order.user_id, telegram_charge_id=order.telegram_payment_charge_id
+                )
+            except RefundUnavailable as exc:
+                log.warning("refund of order %s postponed: %s", order.id, exc)
+                return await self._back_off(order, "refund unavailable")
+            except RefundRejected as exc:
+                log.error("Telegram refused the refund of order %s: %s", order.id, exc)
+                if order.attempts + 1 >= self._retry.refund_rejections:
+                    return await self._escalate(order, REFUND_REJECTED, notice="support")
+                return await self._back_off(order, REFUND_REJECTED)
+            log.info("order %s refunded", order.id)
+        voided = order.status is OrderStatus.VOIDED
         return await self._transition(
-            order, OrderStatus.REFUNDED, notice="refunded", finished_at=self._clock()
+            order,
+            OrderStatus.REFUNDED,
+            # A void already told the customer what comes back.
+            notice=None if voided else "refunded",
+            credit_back=True,
+            finished_at=self._clock(),
+        )
+
+    async def _back_off(self, order: Order, error: str) -> Order:
+        retry_at = self._clock() + self._retry.refund_backoff(order.attempts)
+        async with self._db.transaction() as conn:
+            orders = OrderRepository(conn)
+            await orders.record_attempt(order.id, next_attempt_at=retry_at, error=error)
+            return await orders.get_order(order.id)
+
+    async def _escalate(self, order: Order, reason: str, *, notice: str) -> Order:
+        """Hand the order to a person: the customer hears it is being handled, and every
+        admin is alerted."""
+        log.warning("order %s needs attention: %s", order.id, reason)
+        return await self._transition(
+            order,
+            OrderStatus.NEEDS_ATTENTION,
+            reason=reason,
+            notice=notice,
+            alert=AlertKind.NEEDS_ATTENTION,
         )
 
     async def _get(self, order_id: str) -> Order:
         async with self._db.read() as conn:
             return await OrderRepository(conn).get_order(order_id)
 
+    async def _find(self, order_id: str) -> Order | None:
+        async with self._db.read() as conn:
+            return await OrderRepository(conn).find_order(order_id)
+
     async def _transition(
-        self, order: Order, to: OrderStatus, *, notice: str | None = None, **fields: Any
+        self,
+        order: Order,
+        to: OrderStatus,
+        *,
+        reason: str | None = None,
+        notice: str | None = None,
+        alert: AlertKind | None = None,
+        credit_back: bool = False,
+        **fields: Any,
     ) -> Order:
+        """One state change with what must land with it: the customer's notice, admin
+        alerts, and (`credit_back`) the store credit the order used, plus a voided card
+        payment as credit."""
         now = self._clock()
         async with self._db.transaction() as conn:
             moved = await OrderRepository(conn).transition(
-                order.id, expected=[order.status], to=to, now=now, **fields
+                order.id, expected=[order.status], to=to, now=now, reason=reason, **fields
             )
+            if credit_back:
+                await _credit_back(conn, order, now)
+            queued = False
             if notice:
-                await OutboxRepository(conn).enqueue(
+                queued |= await OutboxRepository(conn).enqueue(
                     chat_id=order.chat_id,
                     kind="notice",
                     order_id=order.id,
@@ -245,6 +340,35 @@ class FulfilmentService:
                     dedupe_key=f"{notice}:{order.id}",
                     now=now,
                 )
-        if notice:
+            if alert:
+                queued |= await queue_alert(
+                    conn,
+                    self._admins,
+                    alert,
+                    order.id,
+                    now,
+                    order_id=order.id,
+                    details={"reason": reason or ""},
+                    occurrence=str(moved.version),
+                )
+        if queued:
             self._on_outbox()
         return moved
+
+
+async def _credit_back(conn: aiosqlite.Connection, order: Order, now: datetime) -> None:
+    credits = CreditRepository(conn)
+    entries: list[tuple[int, CreditReason]] = []
+    if order.credit_used:
+        entries.append((order.credit_used, CreditReason.RESTORED))
+    if order.status is OrderStatus.VOIDED and order.currency != STARS and order.paid_amount:
+        entries.append((order.paid_amount, CreditReason.VOID_CREDIT))
+    for amount, reason in entries:
+        await credits.add_credit(
+            user_id=order.user_id,
+            amount=amount,
+            currency=order.currency,
+            reason=reason,
+            order_id=order.id,
+            now=now,
+        )

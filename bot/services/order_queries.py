@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 from storage.cipher import CodeCipher
 from storage.database import Database
-from storage.models import Code, Order, OrderStatus, Product
+from storage.models import Code, Order, Product
+from storage.order_states import HAS_CODES
 from storage.repositories import CodeRepository, OrderRepository, ProductRepository
-
-_HAS_CODES = frozenset({OrderStatus.DELIVERED, OrderStatus.PARTIAL})
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +54,8 @@ class OrderQueries:
             product = await ProductRepository(conn).get_product(order.sku)
             codes = (
                 await CodeRepository(conn, self._cipher).list_codes(order.id)
-                if order.status in _HAS_CODES
+                # A voided order's codes stay visible, marked as revoked.
+                if order.status in HAS_CODES or order.voided_at is not None
                 else []
             )
         return OrderDetails(order=order, product=product, codes=codes)

@@ -50,7 +50,9 @@ class SupplierEvents:
 
     async def _process(self, event_id: str, event: WebhookEvent) -> None:
         try:
-            await self._fulfilment.on_supplier_update(event.data.reference, event.data.order_id)
+            await self._fulfilment.on_supplier_update(
+                event.data.reference, event.data.order_id, event.data.version
+            )
         except SupplierError as exc:
             # Left unprocessed; the recovery pass polls the order anyway.
             log.warning("event %s: supplier order not fetched (%s)", event_id, exc)

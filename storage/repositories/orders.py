@@ -9,7 +9,7 @@ import aiosqlite
 from storage.clock import from_db, from_db_optional, to_db
 from storage.errors import ConcurrentUpdate, NotFound
 from storage.models import NewOrder, Order, OrderStatus, OrderTransition
-from storage.order_states import check_transition
+from storage.order_states import RESUMABLE, STEP_OWED, Step, check_transition
 from storage.repositories._base import Repository, unique_violation_as
 from storage.repositories.credits import CreditReason, CreditRepository
 
@@ -29,6 +29,7 @@ _MUTABLE = frozenset(
         "provider_payment_charge_id",
         "paid_amount",
         "paid_at",
+        "next_attempt_at",
     }
 )
 
@@ -233,7 +234,7 @@ class OrderRepository(Repository):
         order = await self.get_order(order_id)
         if order.status not in expected:
             raise ConcurrentUpdate(f"order {order_id} is {order.status}, expected {expected}")
-        changes: dict[str, object] = dict(fields)
+        changes: dict[str, object] = {}
         if to is not order.status:
             # A new state starts its own clock and its own count of tries.
             changes |= {"status_since": stamp, "attempts": 0, "next_attempt_at": None}
@@ -242,6 +243,7 @@ class OrderRepository(Repository):
                 if to is OrderStatus.NEEDS_ATTENTION
                 else {"attention_reason": None, "attention_from": None}
             )
+        changes |= fields
         assignments = "".join(f", {name} = ?" for name in changes)
         values = [to_db(v) if isinstance(v, datetime) else v for v in changes.values()]
         cursor = await self._conn.execute(
@@ -267,6 +269,29 @@ class OrderRepository(Repository):
                WHERE id = ?""",
             (to_db(next_attempt_at) if next_attempt_at else None, error, order_id),
         )
+
+    async def list_due(self, now: datetime) -> list[Order]:
+        """Orders the recovery pass owes a step now: resumable ones whose backoff is over,
+        and deliveries due for a re-check with the supplier."""
+        resumable = sorted(RESUMABLE)
+        watched = sorted(s for s, step in STEP_OWED.items() if step is Step.WATCH)
+        cursor = await self._conn.execute(
+            f"""SELECT * FROM orders
+               WHERE (status IN ({",".join("?" * len(resumable))})
+                      AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
+                  OR (status IN ({",".join("?" * len(watched))}) AND next_attempt_at <= ?)
+               ORDER BY updated_at""",  # noqa: S608
+            (*resumable, to_db(now), *watched, to_db(now)),
+        )
+        return [_order(row) for row in await cursor.fetchall()]
+
+    async def list_overdue(self, status: OrderStatus, since_before: datetime) -> list[Order]:
+        """Orders that have been in `status` since before `since_before`."""
+        cursor = await self._conn.execute(
+            "SELECT * FROM orders WHERE status = ? AND status_since < ? ORDER BY status_since",
+            (status.value, to_db(since_before)),
+        )
+        return [_order(row) for row in await cursor.fetchall()]
 
     async def reserve_stock(self, order_id: str, until: datetime) -> None:
         """Hold the quote's units against the supplier's stock figure until payment."""

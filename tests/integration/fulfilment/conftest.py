@@ -15,6 +15,7 @@ from pydantic import SecretStr
 from bot.services.catalog import CatalogService
 from bot.services.checkout import CheckoutService
 from bot.services.fulfilment import FulfilmentService
+from bot.services.fulfilment_rules import RetryRules
 from bot.services.pricing import PriceRules
 from bot.services.refunds import RefundUnavailable
 from storage.models import Order
@@ -28,6 +29,7 @@ from supplier.sandbox.server import RunningSandbox, start_sandbox
 API_KEY = "sk_fulfilment_test"
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"bot-webhook-test-secret!").decode()
 USER_ID = 4242
+ADMIN_ID = 9001
 
 
 @dataclass
@@ -94,7 +96,14 @@ async def shop(
         await UserRepository(conn).upsert_user(USER_ID, "Ann", "en", datetime.now(UTC))
     outbox_woken = asyncio.Event()
     fulfilment = FulfilmentService(
-        storage.db, storage.cipher, supplier, refunder, on_outbox=outbox_woken.set
+        storage.db,
+        storage.cipher,
+        supplier,
+        refunder,
+        admins=[ADMIN_ID],
+        # Retries at every recovery pass: these tests drive recovery by hand, not by clock.
+        retry=RetryRules(refund_base=timedelta(0)),
+        on_outbox=outbox_woken.set,
     )
     checkout = CheckoutService(
         storage.db,

@@ -109,6 +109,15 @@ def test_codes_are_spoilered_escaped_and_copyable() -> None:
     assert "part" not in message.text
 
 
+def test_revoked_codes_are_marked_and_cannot_be_copied() -> None:
+    for status in (OrderStatus.VOIDED, OrderStatus.REFUNDED):
+        [message] = render_delivery(
+            details([Code(code="AAA-1")], status=status, voided_at=NOW), locale="en"
+        )
+        assert "The supplier revoked these codes: they no longer work." in message.text
+        assert copy_texts(message) == []
+
+
 def test_codes_too_long_for_a_copy_button_get_none() -> None:
     codes = [Code(code="x" * 257), Code(code="y" * 256)]
     [message] = render_delivery(details(codes), locale="en")
