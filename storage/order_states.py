@@ -119,3 +119,13 @@ def check_transition(current: OrderStatus, to: OrderStatus) -> None:
 
 def is_allowed(current: OrderStatus, to: OrderStatus) -> bool:
     return to in TRANSITIONS[current]
+
+
+def mermaid() -> str:
+    """The table as a mermaid state diagram (docs/orders.md holds it; a test compares)."""
+    lines = ["stateDiagram-v2", f"    [*] --> {S.QUOTED.value}"]
+    for current in OrderStatus:
+        for target in sorted(TRANSITIONS[current], key=list(OrderStatus).index):
+            lines.append(f"    {current.value} --> {target.value}")
+    lines += [f"    {status.value} --> [*]" for status in OrderStatus if not TRANSITIONS[status]]
+    return "\n".join(lines)
