@@ -228,21 +228,18 @@ async def test_a_delivered_order_is_re_checked_with_backoff_and_then_left_alone(
     assert delivered.finished_at is not None
 
 
-async def test_credit_used_comes_back_when_the_order_fails(
-    shop: Shop,
-    storage: Storage,
-    refunder: CountingRefunder,
-    service: Callable[..., FulfilmentService],
-) -> None:
+async def _paid_with_credit(storage: Storage, order_id: str, credit: int) -> Order:
+    """A declined-at-the-supplier order of 800 Stars, `credit` of it paid from store credit
+    (granted just before), the rest by a Stars charge."""
     now = datetime.now(UTC)
     async with storage.db.transaction() as conn:
-        credits = CreditRepository(conn)
-        await credits.add_credit(
-            user_id=USER_ID, amount=500, currency="XTR", reason="adjustment", now=now
+        await CreditRepository(conn).add_credit(
+            user_id=USER_ID, amount=credit, currency="XTR", reason="adjustment", now=now
         )
-        await OrderRepository(conn).create_order(
+        orders = OrderRepository(conn)
+        await orders.create_order(
             NewOrder(
-                id="GBCREDIT1",
+                id=order_id,
                 user_id=USER_ID,
                 chat_id=USER_ID,
                 sku="test-decline",
@@ -252,21 +249,31 @@ async def test_credit_used_comes_back_when_the_order_fails(
                 wholesale_unit_price=900,
                 wholesale_currency="USD",
                 quote_expires_at=now + timedelta(minutes=15),
-                credit_used=500,
+                credit_used=credit,
             ),
             now,
         )
-        paid = await OrderRepository(conn).mark_paid(
-            "GBCREDIT1",
-            telegram_charge_id="ch-credit",
+        stars = 800 - credit
+        paid = await orders.mark_paid(
+            order_id,
+            telegram_charge_id=f"ch-{order_id}" if stars else None,
             provider_charge_id=None,
-            amount=300,
+            amount=stars,
             now=now,
         )
-        assert await credits.balance(USER_ID, "XTR") == 0
-    done = await service().fulfil(paid.id)
-    assert done.status is S.REFUNDED
-    assert refunder.calls == ["ch-credit"]
+        assert await CreditRepository(conn).balance(USER_ID, "XTR") == 0, "spent at payment"
+    return paid
+
+
+async def test_credit_used_comes_back_when_the_order_fails(
+    shop: Shop,  # the customer and the catalog
+    storage: Storage,
+    refunder: CountingRefunder,
+    service: Callable[..., FulfilmentService],
+) -> None:
+    paid = await _paid_with_credit(storage, "GBCREDIT1", credit=500)
+    assert (await service().fulfil(paid.id)).status is S.REFUNDED
+    assert refunder.calls == ["ch-GBCREDIT1"]
     async with storage.db.read() as conn:
         credits = CreditRepository(conn)
         assert await credits.balance(USER_ID, "XTR") == 500
@@ -280,31 +287,9 @@ async def test_an_order_paid_wholly_with_credit_fails_back_to_credit_without_tel
     refunder: CountingRefunder,
     service: Callable[..., FulfilmentService],
 ) -> None:
-    now = datetime.now(UTC)
-    async with storage.db.transaction() as conn:
-        await CreditRepository(conn).add_credit(
-            user_id=USER_ID, amount=800, currency="XTR", reason="adjustment", now=now
-        )
-        await OrderRepository(conn).create_order(
-            NewOrder(
-                id="GBCREDIT2",
-                user_id=USER_ID,
-                chat_id=USER_ID,
-                sku="test-decline",
-                quantity=1,
-                currency="XTR",
-                unit_price=800,
-                wholesale_unit_price=900,
-                wholesale_currency="USD",
-                quote_expires_at=now + timedelta(minutes=15),
-                credit_used=800,
-            ),
-            now,
-        )
-        await OrderRepository(conn).mark_paid(
-            "GBCREDIT2", telegram_charge_id=None, provider_charge_id=None, amount=0, now=now
-        )
-    assert (await service().fulfil("GBCREDIT2")).status is S.REFUNDED
+    paid = await _paid_with_credit(storage, "GBCREDIT2", credit=800)
+    assert paid.telegram_payment_charge_id is None
+    assert (await service().fulfil(paid.id)).status is S.REFUNDED
     assert refunder.calls == []
     async with storage.db.read() as conn:
         assert await CreditRepository(conn).balance(USER_ID, "XTR") == 800

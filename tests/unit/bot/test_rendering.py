@@ -13,7 +13,8 @@ from bot.rendering import NOTICE_KINDS, OutgoingMessage, render_delivery, render
 from bot.rendering.formatting import format_money, format_stars, region_lock_line
 from bot.rendering.message import MAX_TEXT_LENGTH
 from bot.services.order_queries import OrderDetails
-from storage.models import Code, Order, OrderStatus, Product
+from storage.models import Code, OrderStatus, Product
+from tests.support.orders import make_order
 from tests.unit.bot.harness import NOW
 
 PRODUCT = Product(
@@ -30,43 +31,7 @@ PRODUCT = Product(
     supplier_updated_at=None,
     synced_at=NOW,
 )
-ORDER = Order(
-    id="GBABCDEFGH23",
-    user_id=42,
-    chat_id=42,
-    sku="steam-us-20",
-    quantity=2,
-    currency="XTR",
-    unit_price=1693,
-    total_price=3386,
-    wholesale_unit_price=2000,
-    wholesale_currency="USD",
-    quote_expires_at=NOW,
-    status=OrderStatus.DELIVERED,
-    status_since=NOW,
-    credit_used=0,
-    reserved_until=None,
-    attention_reason=None,
-    attention_from=None,
-    attempts=0,
-    next_attempt_at=None,
-    telegram_payment_charge_id="c",
-    provider_payment_charge_id=None,
-    paid_amount=3386,
-    supplier_order_id="s",
-    supplier_status="completed",
-    supplier_version=1,
-    fulfilled_quantity=2,
-    credited_amount=0,
-    failure_reason=None,
-    invoice_message_id=1,
-    created_at=NOW,
-    updated_at=NOW,
-    paid_at=NOW,
-    finished_at=NOW,
-    voided_at=None,
-    version=3,
-)
+ORDER = make_order()
 
 
 def details(codes: list[Code], **order: object) -> OrderDetails:

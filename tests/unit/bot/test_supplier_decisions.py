@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
 
 import pytest
 
@@ -19,47 +18,25 @@ from storage.models import Order, OrderStatus
 from storage.order_states import is_allowed
 from supplier.models import Code, Money
 from supplier.models import Order as SupplierOrder
+from tests.support.orders import NOW, make_order
 
 S = OrderStatus
-NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 CEILING = 2040
 
-ORDER = Order(
+ORDER = make_order(
     id="GB1",
     user_id=1,
     chat_id=1,
-    sku="steam-us-20",
-    quantity=2,
-    currency="XTR",
     unit_price=1700,
     total_price=3400,
-    wholesale_unit_price=2000,
-    wholesale_currency="USD",
-    quote_expires_at=NOW,
     status=S.ORDERING,
-    status_since=NOW,
-    credit_used=0,
-    reserved_until=None,
-    attention_reason=None,
-    attention_from=None,
-    attempts=0,
-    next_attempt_at=None,
-    telegram_payment_charge_id="ch",
-    provider_payment_charge_id=None,
     paid_amount=3400,
+    telegram_payment_charge_id="ch",
     supplier_order_id=None,
     supplier_status=None,
     supplier_version=0,
     fulfilled_quantity=0,
-    credited_amount=0,
-    failure_reason=None,
-    invoice_message_id=None,
-    created_at=NOW,
-    updated_at=NOW,
-    paid_at=NOW,
     finished_at=None,
-    voided_at=None,
-    version=3,
 )
 
 

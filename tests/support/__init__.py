@@ -1,0 +1,1 @@
+"""Plain helper modules shared by tests (imported, never fixtures from conftest)."""
