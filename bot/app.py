@@ -122,7 +122,7 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
         )
         catalog = CatalogService(storage.db, supplier)
         orders = OrderQueries(storage.db, storage.cipher)
-        outbox = OutboxSender(storage.db, orders, bot, i18n)
+        outbox = OutboxSender(storage.db, orders, bot, i18n, admins=settings.bot.admin_ids)
         fulfilment = FulfilmentService(
             storage.db, storage.cipher, supplier, TelegramRefunder(bot), on_outbox=outbox.wake
         )
