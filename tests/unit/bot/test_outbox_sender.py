@@ -318,3 +318,22 @@ async def test_a_dead_alert_raises_no_alert_of_its_own(outbox: Outbox) -> None:
 def _no_leaked_codes(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     yield
     assert CODE not in caplog.text
+
+
+async def test_an_alert_about_no_order_reaches_every_admin(outbox: Outbox) -> None:
+    async with outbox.storage.db.transaction() as conn:
+        await conn.execute("UPDATE outbox SET status = 'sent'")  # only the alert is due
+        await queue_alert(
+            conn,
+            ADMINS,
+            AlertKind.UNMATCHED_PAYMENT,
+            "ch_77",
+            outbox.clock(),
+            details={"user": 77, "amount": 150, "currency": "XTR"},
+        )
+    assert await outbox.sender.drain() == 2
+    assert outbox.sent_to(ADMINS[0]) == [
+        "💸 Payment <code>ch_77</code> matches no order\nUser <code>77</code>\nAmount: ⭐ 150"
+    ]
+    [russian] = outbox.sent_to(ADMINS[1])
+    assert russian.startswith("💸 Платёж <code>ch_77</code>")
