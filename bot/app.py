@@ -35,6 +35,7 @@ from bot.services.users import UserService
 from bot.settings import BotSettings
 from bot.web.app import SUPPLIER_WEBHOOK_PATH, Readiness, create_app
 from storage.database import database_path
+from storage.lease import database_lease
 from storage.store import open_storage
 from supplier.client import SupplierClient
 from supplier.sandbox.config import SandboxConfig
@@ -97,6 +98,9 @@ async def _supplier_endpoint(
 async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None) -> None:
     """Run until cancelled or interrupted; every resource is released on the way out."""
     async with AsyncExitStack() as stack:
+        # One running bot per database (its per-order locks are per process): taken
+        # before anything else touches the database or the ports.
+        stack.enter_context(database_lease(settings.storage.database_url))
         storage = await open_storage(settings.storage)
         stack.push_async_callback(storage.close)
 
@@ -123,7 +127,7 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
         )
         catalog = CatalogService(storage.db, supplier)
         orders = OrderQueries(storage.db, storage.cipher)
-        outbox = OutboxSender(storage.db, orders, bot, i18n)
+        outbox = OutboxSender(storage.db, orders, bot, i18n, admins=settings.bot.admin_ids)
         fulfilment = FulfilmentService(
             storage.db,
             storage.cipher,

@@ -6,14 +6,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from bot.errors import ConfigError
-from storage.errors import CodesKeyError, InvalidDatabaseURL, MigrationError
+from storage.errors import CodesKeyError, DatabaseInUse, InvalidDatabaseURL, MigrationError
 
 
 @contextmanager
 def storage_errors_as_config_errors() -> Iterator[None]:
     try:
         yield
-    except (CodesKeyError, InvalidDatabaseURL, MigrationError) as exc:
+    except (CodesKeyError, DatabaseInUse, InvalidDatabaseURL, MigrationError) as exc:
         raise ConfigError(str(exc)) from None
     except OSError as exc:
         raise ConfigError(f"DATABASE_URL: cannot open the database: {exc}") from None

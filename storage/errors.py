@@ -27,3 +27,7 @@ class MigrationError(StorageError):
 
 class CodesKeyError(StorageError):
     """The codes encryption key is missing, malformed or not the one the data was written with."""
+
+
+class DatabaseInUse(StorageError):
+    """Another process holds the database (one running bot per database)."""

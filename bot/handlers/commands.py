@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from aiogram import Bot
+from aiogram.exceptions import AiogramError
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
 from bot.i18n import LOCALES, translator
+
+log = logging.getLogger(__name__)
+
+# A server that never answers must not hold the start-up for aiogram's whole timeout.
+MENU_TIMEOUT_SECONDS = 10.0
 
 
 def N_(message: str) -> str:
@@ -30,8 +39,23 @@ def bot_commands(locale: str) -> list[BotCommand]:
     return [BotCommand(command=name, description=_(text)) for name, text in COMMANDS]
 
 
-async def set_bot_commands(bot: Bot) -> None:
+async def set_bot_commands(bot: Bot) -> bool:
+    """Best effort: the menu helps customers, but selling does not need it. A Bot API
+    server that lacks setMyCommands (some emulators answer 404, or a page that is not
+    JSON) gets a warning, and the bot starts anyway. True if every call succeeded."""
     scope = BotCommandScopeAllPrivateChats()
-    await bot.set_my_commands(bot_commands("en"), scope=scope)
-    for locale in LOCALES:
-        await bot.set_my_commands(bot_commands(locale), scope=scope, language_code=locale)
+    try:
+        async with asyncio.timeout(MENU_TIMEOUT_SECONDS):
+            await bot.set_my_commands(bot_commands("en"), scope=scope)
+            for locale in LOCALES:
+                await bot.set_my_commands(bot_commands(locale), scope=scope, language_code=locale)
+    except (AiogramError, TimeoutError) as exc:
+        # Any aiogram failure (API error, network, undecodable answer) or no answer; a
+        # programming error still surfaces. The rest of the calls would fail the same way.
+        log.warning(
+            "command menu not set (%s: %.200s); serving customers without it",
+            type(exc).__name__,
+            str(exc),
+        )
+        return False
+    return True

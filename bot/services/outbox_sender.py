@@ -1,19 +1,24 @@
 """Sends what the outbox holds: at least once, in order, with backoff.
 
-Deliveries are rendered from the sealed codes at send time, so the outbox itself never
-holds a code. A message Telegram refuses for good (the user blocked the bot) is marked
-dead; the codes stay available through /orders.
+A codes message may be split in parts; each part is recorded as sent (`parts_sent`) the
+moment Telegram accepts it, so a failure on part 3 resumes at part 3 and parts 1-2 are not
+sent again. The one window left is a crash between Telegram's answer and that record: the
+part is then sent twice (at-least-once; docs/orders.md).
+
+A message Telegram refuses for good (the user blocked the bot, the chat is gone, or a
+Bad Request that persists over a few tries) is marked dead. A dead codes message leaves the
+codes readable in /orders and alerts every admin (see `_codes_message_dead`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
+import aiosqlite
 from aiogram import Bot
 from aiogram.exceptions import (
     TelegramBadRequest,
@@ -23,17 +28,22 @@ from aiogram.exceptions import (
 )
 from aiogram.utils.i18n import I18n
 
-from bot.rendering import OutgoingMessage, render_delivery, render_notice
+from bot.services.alerts import AlertKind, queue_alert
 from bot.services.order_queries import OrderQueries
+from bot.services.outbox_render import CODES, OutboxRenderer
 from storage.clock import utcnow
 from storage.database import Database
-from storage.models import OutboxMessage
-from storage.repositories import OrderRepository, OutboxRepository, UserRepository
+from storage.models import OrderStatus, OutboxMessage
+from storage.order_states import STEP_OWED, Step, is_allowed
+from storage.repositories import OrderRepository, OutboxRepository
 
 log = logging.getLogger(__name__)
 
 IDLE_POLL_SECONDS = 5.0
 MAX_BACKOFF = timedelta(hours=1)
+# A Bad Request may be Telegram's passing trouble; the same answer this many times is final.
+BAD_REQUEST_ATTEMPTS = 3
+DEAD_CODES_REASON = "codes message dead"
 
 
 class OutboxSender:
@@ -44,12 +54,13 @@ class OutboxSender:
         bot: Bot,
         i18n: I18n,
         *,
+        admins: Collection[int] = (),
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._db = db
-        self._orders = orders
+        self._renderer = OutboxRenderer(db, orders, i18n)
         self._bot = bot
-        self._i18n = i18n
+        self._admins = frozenset(admins)
         self._clock = clock
         self._wakeup = asyncio.Event()
 
@@ -67,7 +78,7 @@ class OutboxSender:
                 await asyncio.wait_for(self._wakeup.wait(), IDLE_POLL_SECONDS)
 
     async def drain(self) -> int:
-        """Send everything due now; return how many messages were sent."""
+        """Send everything due now; return how many Telegram messages were sent."""
         sent = 0
         while True:
             async with self._db.read() as conn:
@@ -78,55 +89,98 @@ class OutboxSender:
                 sent += await self._send(message)
 
     async def _send(self, message: OutboxMessage) -> int:
+        sent = 0
         try:
-            rendered = await self._render(message)
-            for part in rendered:
+            parts = await self._renderer.render(message)
+            for index in range(message.parts_sent, len(parts)):
+                part = parts[index]
                 await self._bot.send_message(
                     chat_id=message.chat_id, text=part.text, reply_markup=part.reply_markup
                 )
+                sent += 1
+                # Recorded at once: a failure on a later part resumes after this one.
+                async with self._db.transaction() as conn:
+                    outbox = OutboxRepository(conn)
+                    await outbox.mark_part_sent(message.id, index)
+                    if index == len(parts) - 1:
+                        await outbox.mark_sent(message.id, self._clock())
         except TelegramRetryAfter as exc:
-            await self._failed(message, "flood control", timedelta(seconds=exc.retry_after))
-            return 0
-        except (TelegramForbiddenError, TelegramNotFound, TelegramBadRequest) as exc:
-            log.error("outbox message %s refused for good: %s", message.id, exc.message)
-            await self._failed(message, exc.message, None)
-            return 0
+            await self._retry(message, "flood control", timedelta(seconds=exc.retry_after))
+            return sent
+        except (TelegramForbiddenError, TelegramNotFound) as exc:
+            await self._dead(message, exc.message)
+            return sent
+        except TelegramBadRequest as exc:
+            if message.attempts + 1 >= BAD_REQUEST_ATTEMPTS:
+                await self._dead(message, exc.message)
+            else:
+                log.warning("outbox message %s: Bad Request, will retry", message.id)
+                await self._retry(message, exc.message, _backoff(message.attempts))
+            return sent
         except Exception as exc:
-            backoff = min(MAX_BACKOFF, timedelta(seconds=2 ** min(message.attempts, 12)))
             log.warning("outbox message %s not sent (%s)", message.id, type(exc).__name__)
-            await self._failed(message, type(exc).__name__, backoff)
-            return 0
+            await self._retry(message, type(exc).__name__, _backoff(message.attempts))
+            return sent
+        if message.parts_sent >= len(parts):
+            # Nothing left to send (every part went out before a crash, or none to send).
+            async with self._db.transaction() as conn:
+                await OutboxRepository(conn).mark_sent(message.id, self._clock())
+        return sent
+
+    async def _retry(self, message: OutboxMessage, error: str, retry_in: timedelta) -> None:
         async with self._db.transaction() as conn:
-            await OutboxRepository(conn).mark_sent(message.id, self._clock())
-        return len(rendered)
+            await OutboxRepository(conn).mark_failed(
+                message.id, error=error, retry_at=self._clock() + retry_in
+            )
 
-    async def _render(self, message: OutboxMessage) -> list[OutgoingMessage]:
-        if message.order_id is None:
-            raise ValueError(f"outbox message {message.id} has no order")
-        async with self._db.read() as conn:
-            order = await OrderRepository(conn).get_order(message.order_id)
-            user = await UserRepository(conn).get_user(order.user_id)
-        if order.chat_id != message.chat_id:
-            # Codes go to the chat the order was placed in, and nowhere else.
-            raise ValueError(f"outbox message {message.id} is not for order {order.id}'s chat")
-        details = await self._orders.details_for_user(order.user_id, order.id)
-        assert details is not None  # the owner always sees their own order
-        locale = self._locale(user.language)
-        if message.kind == "codes":
-            return render_delivery(details, locale=locale)
-        if message.kind == "notice":
-            notice = json.loads(message.payload)["notice"]
-            return [render_notice(notice, details.order, details.product, locale=locale)]
-        raise ValueError(f"unknown outbox kind {message.kind!r}")
-
-    def _locale(self, language: str | None) -> str:
-        if language:
-            base = language.split("-")[0].lower()
-            if base in self._i18n.available_locales:
-                return base
-        return self._i18n.default_locale
-
-    async def _failed(self, message: OutboxMessage, error: str, retry_in: timedelta | None) -> None:
-        retry_at = self._clock() + retry_in if retry_in is not None else None
+    async def _dead(self, message: OutboxMessage, error: str) -> None:
+        log.error("outbox message %s (%s) refused for good: %s", message.id, message.kind, error)
         async with self._db.transaction() as conn:
-            await OutboxRepository(conn).mark_failed(message.id, error=error, retry_at=retry_at)
+            await OutboxRepository(conn).mark_failed(message.id, error=error, retry_at=None)
+            if message.kind == CODES and message.order_id is not None:
+                await self._codes_message_dead(conn, message.order_id)
+        self.wake()  # the alerts just queued
+
+    async def _codes_message_dead(self, conn: aiosqlite.Connection, order_id: str) -> None:
+        """The customer did not get their codes in chat; a person should reach them.
+
+        The codes stay stored and readable in /orders whatever happens here. The order
+        moves to needs_attention only where the state table allows it and no automatic
+        step is owed there: a delivered or partial order (the usual case) cannot move (its
+        status says the codes are stored, which is still true, and its post-delivery watch
+        must go on), and a voided order still owes its refund. Every admin is alerted
+        either way, in this same transaction."""
+        now = self._clock()
+        orders = OrderRepository(conn)
+        order = await orders.get_order(order_id)
+        if moves_to_attention_on_dead_codes(order.status):
+            await orders.transition(
+                order_id,
+                expected=[order.status],
+                to=OrderStatus.NEEDS_ATTENTION,
+                now=now,
+                reason=DEAD_CODES_REASON,
+            )
+        if not self._admins:
+            log.error("codes message of order %s is dead and ADMIN_IDS is empty", order_id)
+            return
+        await queue_alert(
+            conn,
+            self._admins,
+            AlertKind.NEEDS_ATTENTION,
+            order_id,
+            now,
+            order_id=order_id,
+            details={"reason": DEAD_CODES_REASON},
+        )
+
+
+def moves_to_attention_on_dead_codes(status: OrderStatus) -> bool:
+    """Whether a dead codes message moves an order in `status` to needs_attention: only
+    where the table allows it and nothing automatic (placing, polling, a refund) is owed."""
+    owed = STEP_OWED[status] in (Step.PLACE, Step.POLL, Step.REFUND)
+    return is_allowed(status, OrderStatus.NEEDS_ATTENTION) and not owed
+
+
+def _backoff(attempts: int) -> timedelta:
+    return min(MAX_BACKOFF, timedelta(seconds=2 ** min(attempts, 12)))

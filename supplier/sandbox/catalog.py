@@ -139,6 +139,7 @@ SCENARIO_SKUS: Final[tuple[str, ...]] = (
     "test-500-committed",
     "test-refund-later",
     "test-webhook-chaos",
+    "test-webhook-chaos-pending",
 )
 
 

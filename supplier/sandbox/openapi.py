@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from supplier import models as m
+from supplier.sandbox.catalog import SCENARIO_SKUS
 
 Json = dict[str, Any]
 _REF: Final = "#/components/schemas/{model}"
@@ -96,6 +97,12 @@ def _paths() -> Json:
     created = _op("Place an order (reference = idempotency key)", m.Order, status="201",
                   body=m.OrderRequest, errors=order_errors)  # fmt: skip
     created["responses"]["200"] = _json(m.Order, "Same reference and body: the original order")
+    # The sandbox's scenario SKUs (brand Sandbox), each a failure mode to try; what each
+    # does is in docs/supplier-api.md.
+    created["description"] = "Sandbox scenario SKUs (see docs/supplier-api.md): " + ", ".join(
+        SCENARIO_SKUS
+    )
+    created["x-scenario-skus"] = list(SCENARIO_SKUS)
     return {
         "/v1/catalog": {"get": _op("List products", m.CatalogPage, params=[
             _param("region", "query", "ISO 3166-1 alpha-2, EU or GLOBAL"),

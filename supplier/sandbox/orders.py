@@ -10,7 +10,7 @@ from supplier.sandbox.ledger import usd
 from supplier.sandbox.pricing import ACCOUNT_CURRENCY
 from supplier.sandbox.state import Outcome, Placement, SandboxState
 
-DEFERRED_SKUS: Final = frozenset({"test-pending", "test-fail"})
+DEFERRED_SKUS: Final = frozenset({"test-pending", "test-fail", "test-webhook-chaos-pending"})
 
 
 def _fingerprint(request: OrderRequest) -> str:
@@ -42,7 +42,7 @@ def _check_acceptable(state: SandboxState, request: OrderRequest) -> int:
 def _plan(state: SandboxState, sku: str) -> tuple[Outcome, bool]:
     if sku == "test-fail":
         return Outcome.FAIL, True
-    if sku == "test-pending":
+    if sku in ("test-pending", "test-webhook-chaos-pending"):
         return Outcome.COMPLETE, True
     if sku == "test-partial":
         return Outcome.PARTIAL, False

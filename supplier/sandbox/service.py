@@ -20,6 +20,11 @@ from supplier.sandbox.webhooks import Outgoing, WebhookDispatcher, build_event
 
 logger = logging.getLogger(__name__)
 
+CHAOS = "test-webhook-chaos"
+# Pending first; its events are held back and delivered in chaos once it completes, so
+# a newer event meets a pending order and the older one comes after it.
+CHAOS_PENDING = "test-webhook-chaos-pending"
+
 _SETTLE_EVENTS: dict[str, WebhookEventType] = {
     "completed": "order.fulfilled",
     "partial": "order.fulfilled",
@@ -94,10 +99,11 @@ class SandboxService:
             return placement
         self.changed()
         order = placement.order
-        chaos = order.sku == "test-webhook-chaos"
+        chaos = order.sku == CHAOS
         created = self._event(order, "order.created")
         if placement.deferred:
-            self._send([created])
+            if order.sku != CHAOS_PENDING:
+                self._send([created])
             self._settle_later(order, placement.outcome)
             return placement
         order = settle(self.state, order.order_id, placement.outcome)
@@ -128,7 +134,11 @@ class SandboxService:
         settled = settle(self.state, order.order_id, outcome)
         if settled.version != order.version:
             self.changed()
-            self._send([self._event(settled, _SETTLE_EVENTS[settled.status])])
+            events = [self._event(settled, _SETTLE_EVENTS[settled.status])]
+            if order.sku == CHAOS_PENDING:
+                # `order` is the pending one (version 1): its order.created goes out now.
+                events.insert(0, self._event(order, "order.created"))
+            self._send(events, chaos=order.sku == CHAOS_PENDING)
 
     def _refund(self, order: Order) -> None:
         refunded = refund(self.state, order.order_id)

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+
+import pytest
 
 from bot.services.fulfilment import max_unit_price
 from storage.models import OrderStatus
-from storage.repositories import CodeRepository, CreditRepository, OutboxRepository
+from storage.repositories import (
+    CodeRepository,
+    CreditRepository,
+    OrderRepository,
+    OutboxRepository,
+)
 from supplier.client import SupplierClient
 from tests.integration.fulfilment.conftest import USER_ID, Shop
 
@@ -143,15 +153,43 @@ async def test_order_placed_with_another_body_is_adopted(
     assert shop.refunder.refunded == []
 
 
-async def test_concurrent_paths_deliver_once(shop: Shop) -> None:
+PATHS = ("live", "webhook", "recovery")
+
+
+@pytest.mark.parametrize("start_order", list(itertools.permutations(PATHS)), ids="-".join)
+async def test_concurrent_paths_deliver_once(
+    shop: Shop,
+    supplier: SupplierClient,
+    start_order: tuple[str, ...],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The live path, a webhook and the recovery pass all act on one order at once, each
+    started first in turn; each could deliver it alone. Exactly one does."""
     order = await shop.paid_order("test-instant")
-    await asyncio.gather(
-        shop.fulfilment.fulfil(order.id),
-        shop.fulfilment.fulfil(order.id),
-        shop.fulfilment.recover(),
-        shop.fulfilment.on_supplier_update(order.id, "unknown-yet"),
-        return_exceptions=True,
+    async with shop.storage.db.transaction() as conn:
+        await OrderRepository(conn).transition(
+            order.id, expected=[OrderStatus.PAID], to=OrderStatus.ORDERING, now=datetime.now(UTC)
+        )
+    # The live path's POST reached the supplier and its answer is on the way: the
+    # supplier holds the real order, which is what the webhook names.
+    placed = await supplier.create_order(
+        "test-instant", 1, reference=order.id, max_unit_price=max_unit_price(order)
     )
-    assert (await shop.order(order.id)).status is OrderStatus.DELIVERED
+    paths: dict[str, Callable[[], Awaitable[object]]] = {
+        "live": lambda: shop.fulfilment.fulfil(order.id),
+        "webhook": lambda: shop.fulfilment.on_supplier_update(order.id, placed.order_id),
+        "recovery": shop.fulfilment.recover,
+    }
+    # No return_exceptions: any path that raises fails the test.
+    await asyncio.gather(*(paths[name]() for name in start_order))
+    # recover() logs what it cannot do instead of raising: that must not happen either.
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    done = await shop.order(order.id)
+    assert (done.status, done.supplier_order_id) == (OrderStatus.DELIVERED, placed.order_id)
+    async with shop.storage.db.read() as conn:
+        timeline = [t.to_status for t in await OrderRepository(conn).timeline(order.id)]
+    assert timeline.count(OrderStatus.DELIVERED) == 1
     assert await _outbox_kinds(shop, order.id) == ["codes"]
-    assert len(await _codes(shop, order.id)) == 1
+    assert await _codes(shop, order.id) == [c.code for c in placed.codes]
+    assert await _debits(supplier, order.id) == 1
+    assert shop.refunder.refunded == []

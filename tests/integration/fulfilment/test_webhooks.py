@@ -19,8 +19,10 @@ from standardwebhooks import Webhook
 from bot.runtime import bind_socket
 from bot.services.supplier_events import SupplierEvents
 from bot.web.app import SUPPLIER_WEBHOOK_PATH, create_app
-from storage.models import OrderStatus
-from storage.repositories import OutboxRepository
+from storage.models import Order, OrderStatus
+from storage.repositories import CodeRepository, OrderRepository, OutboxRepository
+from supplier.sandbox.server import RunningSandbox
+from supplier.sandbox.service import SERVICE_KEY
 from supplier.webhooks import WebhookVerifier
 from tests.integration.fulfilment.conftest import WEBHOOK_SECRET, Shop
 
@@ -126,3 +128,47 @@ async def test_a_replayed_event_id_is_acknowledged_once(wired: Wired) -> None:
         first = await (await http.post(wired.url, data=body, headers=headers)).json()
         second = await (await http.post(wired.url, data=body, headers=headers)).json()
     assert (first["duplicate"], second["duplicate"]) == (False, True)
+
+
+async def test_chaotic_webhooks_on_a_pending_order_deliver_once(
+    wired: Wired, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """test-webhook-chaos-pending: the order is pending when its events arrive, forged
+    first, newest first, then all again; no recovery pass runs, only webhooks move it."""
+    fulfilment = wired.shop.fulfilment
+    handled: list[int] = []
+    progress = asyncio.Condition()
+    apply_update = fulfilment.on_supplier_update
+
+    async def counted(
+        reference: str, supplier_order_id: str, version: int | None = None
+    ) -> Order | None:
+        order = await apply_update(reference, supplier_order_id, version)
+        async with progress:
+            handled.append(order.supplier_version if order else -1)
+            progress.notify_all()
+        return order
+
+    monkeypatch.setattr(fulfilment, "on_supplier_update", counted)
+    order = await wired.shop.paid_order("test-webhook-chaos-pending")
+    assert (await fulfilment.fulfil(order.id)).status is OrderStatus.PENDING
+    service = sandbox.app[SERVICE_KEY]
+    async with asyncio.timeout(10):
+        await service.webhooks.wait_for(lambda items: len(items) == 5)
+        async with progress:
+            # Two distinct events (v1, v2) pass verification and dedupe; the forged
+            # attempt and the three replays never reach fulfilment.
+            await progress.wait_for(lambda: len(handled) == 2)
+    deliveries = service.webhooks.deliveries
+    assert [d.status_code for d in deliveries] == [401, 200, 200, 200, 200]
+    done = await wired.shop.order(order.id)
+    assert (done.status, done.supplier_version) == (OrderStatus.DELIVERED, 2)
+    async with wired.shop.storage.db.read() as conn:
+        timeline = [t.to_status for t in await OrderRepository(conn).timeline(order.id)]
+        messages = await OutboxRepository(conn).list_for_order(order.id)
+        codes = await CodeRepository(conn, wired.shop.storage.cipher).count_codes(order.id)
+    S = OrderStatus
+    assert timeline == [S.QUOTED, S.PAID, S.ORDERING, S.PENDING, S.DELIVERED]
+    assert [m.kind for m in messages] == ["notice", "codes"]  # processing, then the codes
+    assert codes == 1
+    assert wired.shop.refunder.refunded == []

@@ -38,7 +38,7 @@ async def test_catalog_lists_every_scenario_sku(client: SupplierClient) -> None:
     assert {
         "test-instant", "test-pending", "test-slow", "test-fail", "test-decline",
         "test-partial", "test-oos", "test-price-drift", "test-429", "test-500-committed",
-        "test-refund-later", "test-webhook-chaos",
+        "test-refund-later", "test-webhook-chaos", "test-webhook-chaos-pending",
     } <= skus  # fmt: skip
     assert len(everything) >= 40 + len(skus)
     assert len({p.sku for p in everything}) == len(everything)  # paging neither skips nor repeats

@@ -51,6 +51,30 @@ async def test_chaos_delivers_twice_out_of_order_after_a_bad_signature(hooked, r
     assert deliveries["items"][0]["status_code"] == 401
 
 
+async def test_chaos_pending_holds_its_events_until_it_completes_then_scrambles_them(
+    hooked, receiver
+) -> None:
+    receiver.statuses = [401]  # a receiver rejects the forged first attempt
+    order = await place(hooked, "test-webhook-chaos-pending", "chaos-pending")
+    assert order["status"] == "pending" and order["version"] == 1
+    got = await receiver.wait_for_count(5)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(SECRET).verify(got[0].body, got[0].headers)
+    assert WebhookEvent.model_validate_json(got[0].body).data.version == 2  # the newest, forged
+    good = [verify(r) for r in got[1:]]
+    assert [(e.type, e.data.version) for e in good] == [
+        ("order.fulfilled", 2),
+        ("order.created", 1),
+        ("order.created", 1),
+        ("order.fulfilled", 2),
+    ]
+    assert good[1].data.status == "pending" and good[0].data.status == "completed"
+    ids = [r.headers["webhook-id"] for r in got]
+    assert ids[0] == ids[1] == ids[4] and ids[2] == ids[3] and ids[0] != ids[2]
+    settled = await call(hooked, "GET", f"/v1/orders/{order['order_id']}")
+    assert (settled["status"], settled["version"]) == ("completed", 2)
+
+
 async def test_failed_attempts_are_retried_until_2xx(hooked, receiver) -> None:
     receiver.statuses = [500, 503, 500]
     await place(hooked, "test-instant", "retry")
