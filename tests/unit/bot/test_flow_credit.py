@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from aiogram.methods import AnswerCallbackQuery, AnswerPreCheckoutQuery, SendInvoice, SendMessage
 
-from bot.keyboards.callbacks import Buy, PayWithCredit
+from bot.keyboards.callbacks import Buy, OrderOpen, PayWithCredit
 from storage.clock import to_db
 from storage.models import Order, OrderStatus
 from storage.repositories import CreditReason, CreditRepository, OrderRepository
@@ -215,6 +215,9 @@ async def test_orders_show_the_credit_balance_and_its_movements(h: Harness) -> N
     ]
     assert "test" not in screen, "an admin's note stays with the admins"
     assert h.buttons() == {"« Back": "op:0"}
+    await h.press(OrderOpen(order_id=order_id, page=0).pack())
+    details, _ = h.last_screen()
+    assert "Paid with store credit: ⭐ 3 386" in details
 
 
 async def test_orders_show_the_credit_in_russian_and_nothing_without_credit(h: Harness) -> None:
