@@ -233,3 +233,17 @@ async def test_orders_show_the_credit_in_russian_and_nothing_without_credit(h: H
     await h.press(h.buttons()["💳 Баланс магазина"], user_id=8, language="ru")
     screen, _ = h.last_screen()
     assert "изменено поддержкой" in screen and "Последние операции" in screen
+
+
+async def test_pre_checkout_declines_when_the_reserved_credit_is_gone(h: Harness) -> None:
+    await choose_us(h)
+    await grant(h, 1000)
+    await h.press(Buy(sku="steam-us-20", quantity=1).pack())
+    [invoice] = h.session.of(SendInvoice)
+    await grant(h, -600)  # e.g. the order that earned it was voided meanwhile
+    await h.pre_checkout(invoice.payload, invoice.prices[0].amount)
+    [answer] = h.session.of(AnswerPreCheckoutQuery)
+    assert answer.ok is False and "store credit has changed" in (answer.error_message or "")
+    async with h.storage.db.read() as conn:
+        held = await OrderRepository(conn).units_held("steam-us-20", datetime.now(UTC))
+    assert held == 0, "a declined quote holds no stock"
