@@ -12,12 +12,13 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.handlers.common import show, stale
+from bot.handlers.refusals import refusal_text
 from bot.handlers.region import region_screen
 from bot.keyboards.callbacks import BrandOpen, BrandPage, Menu, MenuAction, ProductOpen, brand_key
 from bot.keyboards.catalog import brands_keyboard, card_keyboard, products_keyboard
 from bot.rendering.screens import product_card
 from bot.services.catalog import CatalogService, works_in
-from bot.services.checkout import CheckoutService, allowed_quantity
+from bot.services.checkout import CheckoutRefused, CheckoutService, allowed_quantity
 from bot.services.regions import flag, unlocked_regions
 from storage.models import Product, User
 
@@ -97,8 +98,8 @@ async def product_card_screen(
     product = await sellable_product(catalog, user, callback_data.sku)
     if product is None:
         return await stale(callback)
-    stock, unit_price = await asyncio.gather(
-        catalog.stock(product.sku), checkout.unit_price(product.sku)
+    stock, (unit_price, notice) = await asyncio.gather(
+        catalog.stock(product.sku), _unit_price(checkout, product.sku)
     )
     buyable = stock.purchasable and unit_price is not None
     locale = i18n.current_locale
@@ -106,7 +107,16 @@ async def product_card_screen(
         product, stock=stock, unit_price=unit_price, currency=checkout.currency, locale=locale
     )
     max_quantity = allowed_quantity(product, stock.available) if buyable else 0
-    await show(callback, text, card_keyboard(product, max_quantity=max_quantity, locale=locale))
+    keyboard = card_keyboard(product, max_quantity=max_quantity, locale=locale)
+    await show(callback, text, keyboard, notice=notice)
+
+
+async def _unit_price(checkout: CheckoutService, sku: str) -> tuple[int | None, str | None]:
+    """Today's price, or None and why the card cannot be sold (shown to the customer)."""
+    try:
+        return await checkout.unit_price(sku), None
+    except CheckoutRefused as refused:
+        return None, refusal_text(refused.reason)
 
 
 def create_router() -> Router:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from html import escape
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import AiogramError, TelegramBadRequest
 from aiogram.types import CallbackQuery, LabeledPrice, Message, PreCheckoutQuery
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -13,8 +15,9 @@ from aiogram.utils.i18n import gettext as _
 from bot.handlers.catalog import sellable_product
 from bot.handlers.common import stale
 from bot.handlers.refusals import refusal_text
-from bot.keyboards.callbacks import Buy
-from bot.rendering.formatting import region_lock_line
+from bot.keyboards.callbacks import Buy, PayWithCredit
+from bot.keyboards.checkout import credit_confirm_keyboard
+from bot.rendering.formatting import format_money, region_lock_line
 from bot.services.catalog import CatalogService
 from bot.services.checkout import (
     MAX_QUANTITY,
@@ -33,6 +36,7 @@ log = logging.getLogger(__name__)
 
 MAX_TITLE = 32  # Telegram's limits on an invoice
 MAX_DESCRIPTION = 255
+MAX_LABEL = 64
 
 
 def _clip(text: str, limit: int) -> str:
@@ -41,8 +45,28 @@ def _clip(text: str, limit: int) -> str:
 
 def _invoice_description(quote: Quote, locale: str) -> str:
     lock = region_lock_line(quote.product.region, locale)
-    note = _("Codes arrive in this chat right after payment.")
-    return f"{quote.order.quantity} × {quote.product.name}\n{lock}\n{note}"
+    lines = [f"{quote.order.quantity} × {quote.product.name}", lock]
+    if quote.order.credit_used:
+        credit = format_money(quote.order.credit_used, quote.order.currency, locale)
+        lines.append(_("{amount} of your store credit applied.").format(amount=credit))
+    lines.append(_("Codes arrive in this chat right after payment."))
+    return "\n".join(lines)
+
+
+def _invoice_label(quote: Quote, locale: str) -> str:
+    """The one price line of the invoice; the credit part stays whole when clipped."""
+    order = quote.order
+    suffix = ""
+    if order.credit_used:
+        credit = format_money(order.credit_used, order.currency, locale)
+        suffix = ", " + _("less {amount} credit").format(amount=credit)
+    item = f"{quote.product.name} × {order.quantity}"
+    return _clip(item, MAX_LABEL - len(suffix)) + suffix
+
+
+def _payment_received(order_id: str) -> str:
+    text = _("Payment received, order {order_id}: preparing your codes.")
+    return "✅ " + escape(text.format(order_id=order_id))
 
 
 async def buy(
@@ -66,30 +90,105 @@ async def buy(
     except CheckoutRefused as refused:
         await callback.answer(refusal_text(refused.reason), show_alert=True)
         return
-    order = quote.order
+    if quote.order.amount_due == 0:
+        await _offer_credit_payment(callback, bot, checkout, quote, chat_id, i18n.current_locale)
+        return
+    locale = i18n.current_locale
     token = settings.payment_provider_token
-    invoice = await bot.send_invoice(
-        chat_id=chat_id,
-        title=_clip(product.name, MAX_TITLE),
-        description=_clip(_invoice_description(quote, i18n.current_locale), MAX_DESCRIPTION),
-        payload=order.id,
-        currency=checkout.currency,
-        prices=[
-            LabeledPrice(
-                label=_clip(f"{product.name} × {order.quantity}", 64), amount=order.total_price
-            )
-        ],
-        provider_token=None
-        if checkout.currency == STARS or token is None
-        else token.get_secret_value(),
-    )
-    await checkout.attach_invoice(order.id, invoice.message_id)
+    try:
+        invoice = await bot.send_invoice(
+            chat_id=chat_id,
+            title=_clip(product.name, MAX_TITLE),
+            description=_clip(_invoice_description(quote, locale), MAX_DESCRIPTION),
+            payload=quote.order.id,
+            currency=checkout.currency,
+            prices=[
+                LabeledPrice(label=_invoice_label(quote, locale), amount=quote.order.amount_due)
+            ],
+            provider_token=None
+            if checkout.currency == STARS or token is None
+            else token.get_secret_value(),
+        )
+    except AiogramError as exc:
+        # The customer never saw an invoice: the quote must not hold credit or be paid.
+        log.warning("invoice for order %s not sent: %s", quote.order.id, exc)
+        await checkout.drop_quote(quote.order.id)
+        await callback.answer(
+            _("We could not send the invoice. Please try again in a minute."), show_alert=True
+        )
+        return
+    await checkout.attach_invoice(quote.order.id, invoice.message_id)
+    await _note_price_held(bot, chat_id, quote.order.id)
+    await callback.answer()
+
+
+async def _offer_credit_payment(
+    callback: CallbackQuery,
+    bot: Bot,
+    checkout: CheckoutService,
+    quote: Quote,
+    chat_id: int,
+    locale: str,
+) -> None:
+    """Store credit covers the whole price: a confirm button instead of an invoice."""
+    order = quote.order
+    price = format_money(order.total_price, order.currency, locale)
+    lines = [
+        "<b>" + escape(_("Order {order_id}").format(order_id=order.id)) + "</b>",
+        f"{order.quantity} × {escape(quote.product.name)}",
+        region_lock_line(quote.product.region, locale),
+        "",
+        escape(_("Your store credit covers the whole price: {price}.").format(price=price)),
+        escape(_("Press the button to pay with it.")),
+    ]
+    try:
+        await bot.send_message(
+            chat_id, "\n".join(lines), reply_markup=credit_confirm_keyboard(order.id, locale=locale)
+        )
+    except AiogramError as exc:
+        log.warning("credit confirm for order %s not sent: %s", order.id, exc)
+        await checkout.drop_quote(order.id)
+        await callback.answer(refusal_text(None), show_alert=True)
+        return
+    await _note_price_held(bot, chat_id, order.id)
+    await callback.answer()
+
+
+async def _note_price_held(bot: Bot, chat_id: int, order_id: str) -> None:
     minutes = int(QUOTE_TTL.total_seconds() // 60)
     held = _("Order {order_id}: this price is held for {minutes} minutes.").format(
-        order_id=order.id, minutes=minutes
+        order_id=order_id, minutes=minutes
     )
-    await bot.send_message(chat_id, "⏱ " + escape(held))
-    await callback.answer()
+    try:
+        await bot.send_message(chat_id, "⏱ " + escape(held))
+    except AiogramError as exc:  # the invoice itself went out; this note is a courtesy
+        log.warning("price note for order %s not sent: %s", order_id, exc)
+
+
+async def pay_with_credit(
+    callback: CallbackQuery,
+    callback_data: PayWithCredit,
+    bot: Bot,
+    checkout: CheckoutService,
+    fulfilment: FulfilmentService,
+    user: User,
+) -> None:
+    try:
+        record = await checkout.pay_with_credit(user_id=user.id, order_id=callback_data.order_id)
+    except CheckoutRefused as refused:
+        await callback.answer(refusal_text(refused.reason), show_alert=True)
+        return
+    if not record.is_new:
+        await callback.answer(_("This order is already paid."))
+        return
+    try:
+        await callback.answer()
+        if isinstance(callback.message, Message):
+            with suppress(TelegramBadRequest):  # the button goes; the text stays
+                await callback.message.edit_reply_markup(reply_markup=None)
+        await bot.send_message(record.order.chat_id, _payment_received(record.order.id))
+    finally:
+        fulfilment.schedule(record.order.id)
 
 
 async def pre_checkout(query: PreCheckoutQuery, checkout: CheckoutService) -> None:
@@ -135,11 +234,8 @@ async def successful_payment(
         return
     if not record.is_new:
         return  # Telegram repeated the update; the first one did everything
-    text = _("Payment received, order {order_id}: preparing your codes.").format(
-        order_id=record.order.id
-    )
     try:
-        await message.answer("✅ " + escape(text))
+        await message.answer(_payment_received(record.order.id))
     finally:
         fulfilment.schedule(record.order.id)
 
@@ -147,6 +243,7 @@ async def successful_payment(
 def create_router() -> Router:
     router = Router(name=__name__)
     router.callback_query.register(buy, Buy.filter())
+    router.callback_query.register(pay_with_credit, PayWithCredit.filter())
     router.pre_checkout_query.register(pre_checkout)
     router.message.register(successful_payment, F.successful_payment)
     return router

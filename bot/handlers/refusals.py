@@ -28,6 +28,13 @@ def refusal_text(reason: RefusalReason | None) -> str:
         RefusalReason.AMOUNT_MISMATCH: _(
             "The amount does not match the quote. Please open the product again."
         ),
+        RefusalReason.CURRENCY: _(
+            "This card cannot be priced in our payment currency right now. "
+            "Please choose another card."
+        ),
+        RefusalReason.CREDIT_CHANGED: _(
+            "Your store credit has changed since the quote. Please open the product again."
+        ),
     }
     if reason is None:
         return _("Something went wrong. Please try again.")

@@ -60,7 +60,10 @@ async def terms(message: Message) -> None:
         _("Codes are digital goods delivered in this chat right after payment."),
         _("Each card works only in the region shown on it; check yours before buying."),
         _("If we cannot deliver, you get your Stars back in full automatically."),
-        _("Units we cannot supply in a partial order become store credit."),
+        _(
+            "Units we cannot supply in a partial order become store credit, used automatically "
+            "at your next purchase; /orders shows it."
+        ),
         _("A delivered code cannot be returned, as it may already have been redeemed."),
         _("For any problem with a payment, use /paysupport."),
     ]

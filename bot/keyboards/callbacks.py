@@ -59,6 +59,18 @@ class Buy(CallbackData, prefix="buy"):
     quantity: int = Field(ge=1, le=99)
 
 
+class PayWithCredit(CallbackData, prefix="pc"):
+    """Confirm a quote that store credit covers whole (no invoice is sent for it)."""
+
+    order_id: str = Field(pattern=r"^[A-Z0-9]{1,24}$")
+
+
+class CreditHistory(CallbackData, prefix="cr"):
+    """The store credit screen, opened from the orders list page `page`."""
+
+    page: int = Field(ge=0, le=MAX_PAGE)
+
+
 class OrdersPage(CallbackData, prefix="op"):
     page: int = Field(ge=0, le=MAX_PAGE)
 

@@ -33,10 +33,19 @@ def _processing(order: Order, locale: str) -> str:
 
 def _refunded(order: Order, locale: str) -> str:
     _ = translator(locale).gettext
-    amount = format_money(order.paid_amount or order.total_price, order.currency, locale)
-    return "↩️ " + escape(
-        _("We could not fulfil this order. {amount} has been refunded.").format(amount=amount)
-    )
+    paid = order.paid_amount or 0
+    amount = format_money(paid, order.currency, locale)
+    credit = format_money(order.credit_used, order.currency, locale)
+    if paid and order.credit_used:
+        text = _(
+            "We could not fulfil this order. {amount} has been refunded and {credit}"
+            " returned to your store credit."
+        )
+    elif order.credit_used:
+        text = _("We could not fulfil this order. {credit} has been returned to your store credit.")
+    else:
+        text = _("We could not fulfil this order. {amount} has been refunded.")
+    return "↩️ " + escape(text.format(amount=amount, credit=credit))
 
 
 def _refund_due(order: Order, locale: str) -> str:

@@ -86,6 +86,9 @@ def order_details(details: OrderDetails, *, locale: str) -> str:
         escape(_("Total")) + ": " + escape(format_money(order.total_price, order.currency, locale)),
         escape(_("Placed")) + ": " + escape(placed),
     ]
+    if order.credit_used and order.paid_at is not None:
+        used = format_money(order.credit_used, order.currency, locale)
+        lines.append(escape(_("Paid with store credit")) + ": " + escape(used))
     if order.credited_amount:
         credited = format_money(order.credited_amount, order.currency, locale)
         lines.append(escape(_("Store credit")) + ": " + escape(credited))

@@ -1,22 +1,35 @@
 """From Buy to a stored payment: price quotes, pre-checkout checks, payment records.
 
-The quote is an order in status `quoted` whose id is the invoice payload; pre-checkout
-re-checks it against the live supplier within Telegram's 10 s window; a successful
-payment is stored (unique on the charge id) before anything else happens.
+The quote is an order in status `quoted` whose id is the invoice payload. It reserves the
+customer's store credit (the invoice asks only for the rest; credit covering everything
+is confirmed with a button instead). Pre-checkout re-checks it against the live supplier
+within Telegram's 10 s window and holds its units against the supplier's stock figure; a
+successful payment is stored (unique on the charge id) before anything else happens.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from bot.services.catalog import CatalogService
-from bot.services.pricing import PriceRules, within_tolerance
+from bot.services.pricing import PriceRules, UnsupportedCurrency
+from bot.services.quote_checks import (
+    SUPPLIER_CALL_DEADLINE_SECONDS,
+    check_hold,
+    check_quote,
+    credit_available,
+    paid_by_credit,
+    supplier_verdict,
+)
+
+# Re-exported: callers know them as checkout's.
+from bot.services.quote_checks import CheckoutRefused as CheckoutRefused
+from bot.services.quote_checks import RefusalReason as RefusalReason
+from bot.services.quote_checks import Verdict as Verdict
 from storage.clock import utcnow
 from storage.database import Database
 from storage.errors import AlreadyExists, ConcurrentUpdate
@@ -29,43 +42,17 @@ log = logging.getLogger(__name__)
 
 QUOTE_TTL = timedelta(minutes=15)
 MAX_QUANTITY = 10
-# Telegram cancels a payment whose pre_checkout_query is unanswered after 10 s; the
-# supplier checks get well under that, so the answer always goes out in time.
-PRE_CHECKOUT_BUDGET_SECONDS = 6.0
-SUPPLIER_CALL_DEADLINE_SECONDS = 4.0
+# Units approved at pre-checkout are held this long against the supplier's stock figure:
+# Telegram sends the payment seconds after the approval; a shopper who walks away
+# releases them soon. Once paid, the order holds its units until it is placed.
+STOCK_HOLD = timedelta(minutes=2)
 _ORDER_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud to support
-
-
-class RefusalReason(StrEnum):
-    UNKNOWN_PRODUCT = "unknown_product"
-    OUT_OF_STOCK = "out_of_stock"
-    QUANTITY = "quantity"
-    TOO_MANY_PURCHASES = "too_many_purchases"
-    SUPPLIER_UNAVAILABLE = "supplier_unavailable"
-    UNKNOWN_ORDER = "unknown_order"
-    NOT_YOURS = "not_yours"
-    ALREADY_PAID = "already_paid"
-    EXPIRED = "expired"
-    PRICE_CHANGED = "price_changed"
-    AMOUNT_MISMATCH = "amount_mismatch"
-
-
-class CheckoutRefused(Exception):
-    def __init__(self, reason: RefusalReason) -> None:
-        super().__init__(reason.value)
-        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
 class Quote:
     order: Order
     product: Product
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    ok: bool
-    reason: RefusalReason | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,13 +95,22 @@ class CheckoutService:
 
     async def unit_price(self, sku: str) -> int | None:
         """Today's retail price of one unit, for the product card; None if unknown now.
-        The price charged is the quote taken at Buy time, not this."""
+        The price charged is the quote taken at Buy time, not this. CheckoutRefused
+        (CURRENCY) when the supplier prices it in a currency we cannot convert."""
         try:
             price = await self._supplier.get_price(sku, deadline=SUPPLIER_CALL_DEADLINE_SECONDS)
         except SupplierError as exc:
             log.warning("price of %s unavailable: %s", sku, type(exc).__name__)
             return None
-        return self._rules.retail_unit_price(price.unit_price.amount, price.unit_price.currency)
+        return self._retail(sku, price.unit_price.amount, price.unit_price.currency)
+
+    def _retail(self, sku: str, wholesale: int, currency: str) -> int:
+        try:
+            return self._rules.retail_unit_price(wholesale, currency)
+        except UnsupportedCurrency as exc:
+            # A configuration gap (a new supplier currency), not the customer's doing.
+            log.error("cannot price %s: %s", sku, exc)
+            raise CheckoutRefused(RefusalReason.CURRENCY) from None
 
     async def quote(self, *, user_id: int, chat_id: int, sku: str, quantity: int) -> Quote:
         """Price `quantity` units of `sku` now and store the quote as a new order."""
@@ -144,24 +140,44 @@ class CheckoutService:
         except SupplierError as exc:
             log.warning("price of %s unavailable: %s", sku, type(exc).__name__)
             raise CheckoutRefused(RefusalReason.SUPPLIER_UNAVAILABLE) from None
-        unit_price = self._rules.retail_unit_price(
-            price.unit_price.amount, price.unit_price.currency
-        )
-        new = NewOrder(
-            id=new_order_id(),
-            user_id=user_id,
-            chat_id=chat_id,
-            sku=sku,
-            quantity=quantity,
-            currency=self._rules.payment_currency,
-            unit_price=unit_price,
-            wholesale_unit_price=price.unit_price.amount,
-            wholesale_currency=price.unit_price.currency,
-            quote_expires_at=now + QUOTE_TTL,
-        )
+        unit_price = self._retail(sku, price.unit_price.amount, price.unit_price.currency)
+        currency = self._rules.payment_currency
+        # The credit read and the insert share one write transaction: a second quote at
+        # the same moment sees this one's reservation and cannot spend the same credit.
         async with self._db.transaction() as conn:
+            available = await credit_available(conn, user_id, currency, now)
+            new = NewOrder(
+                id=new_order_id(),
+                user_id=user_id,
+                chat_id=chat_id,
+                sku=sku,
+                quantity=quantity,
+                currency=currency,
+                unit_price=unit_price,
+                wholesale_unit_price=price.unit_price.amount,
+                wholesale_currency=price.unit_price.currency,
+                quote_expires_at=now + QUOTE_TTL,
+                credit_used=min(available, unit_price * quantity),
+            )
             order = await OrderRepository(conn).create_order(new, now)
+        if order.credit_used:
+            log.info("quote %s uses %d of store credit", order.id, order.credit_used)
         return Quote(order=order, product=product)
+
+    async def drop_quote(self, order_id: str) -> None:
+        """Expire a quote the customer never got (the invoice could not be sent), so it
+        holds no credit and cannot be paid; a quote already paid is left alone."""
+        async with self._db.transaction() as conn:
+            orders = OrderRepository(conn)
+            order = await orders.find_order(order_id)
+            if order is not None and order.status is OrderStatus.QUOTED:
+                await orders.transition(
+                    order_id,
+                    expected=[OrderStatus.QUOTED],
+                    to=OrderStatus.EXPIRED,
+                    now=self._clock(),
+                    reason="invoice not sent",
+                )
 
     async def attach_invoice(self, order_id: str, message_id: int) -> None:
         async with self._db.transaction() as conn:
@@ -170,58 +186,62 @@ class CheckoutService:
     async def pre_checkout(
         self, *, user_id: int, payload: str, currency: str, total_amount: int
     ) -> Verdict:
-        """Answer Telegram's pre_checkout_query: is this quote still good to charge?"""
+        """Answer Telegram's pre_checkout_query: is this quote still good to charge?
+        Approved, its units are held against the supplier's stock for STOCK_HOLD."""
         async with self._db.read() as conn:
             order = await OrderRepository(conn).find_order(payload)
-        refusal = self._check_quote(order, user_id, currency, total_amount)
+        refusal = check_quote(order, user_id, self._clock())
+        if (
+            refusal is None
+            and order is not None
+            and (currency, total_amount) != (order.currency, order.amount_due)
+        ):
+            refusal = RefusalReason.AMOUNT_MISMATCH
         if refusal is not None or order is None:
             return Verdict(False, refusal or RefusalReason.UNKNOWN_ORDER)
-        try:
-            async with asyncio.timeout(PRE_CHECKOUT_BUDGET_SECONDS):
-                return await self._check_supplier(order)
-        except (TimeoutError, SupplierError) as exc:
-            log.warning("pre-checkout of %s: supplier unavailable (%s)", order.id, exc.__class__)
-            return Verdict(False, RefusalReason.SUPPLIER_UNAVAILABLE)
-
-    def _check_quote(
-        self, order: Order | None, user_id: int, currency: str, total_amount: int
-    ) -> RefusalReason | None:
-        if order is None:
-            return RefusalReason.UNKNOWN_ORDER
-        if order.user_id != user_id:
-            return RefusalReason.NOT_YOURS
-        if order.status is not OrderStatus.QUOTED:
-            return (
-                RefusalReason.EXPIRED
-                if order.status is OrderStatus.EXPIRED
-                else RefusalReason.ALREADY_PAID
-            )
-        if order.quote_expires_at <= self._clock():
-            return RefusalReason.EXPIRED
-        if (currency, total_amount) != (order.currency, order.total_price):
-            return RefusalReason.AMOUNT_MISMATCH
-        return None
-
-    async def _check_supplier(self, order: Order) -> Verdict:
-        deadline = SUPPLIER_CALL_DEADLINE_SECONDS
-        stock, price, balance = await asyncio.gather(
-            self._supplier.get_stock(order.sku, deadline=deadline),
-            self._supplier.get_price(order.sku, deadline=deadline),
-            self._supplier.get_balance(deadline=deadline),
-        )
-        if stock.status == "out_of_stock" or (
-            stock.available is not None and stock.available < order.quantity
-        ):
-            return Verdict(False, RefusalReason.OUT_OF_STOCK)
-        if price.unit_price.currency != order.wholesale_currency or not within_tolerance(
-            order.wholesale_unit_price, price.unit_price.amount
-        ):
-            return Verdict(False, RefusalReason.PRICE_CHANGED)
-        if balance.available.amount < price.unit_price.amount * order.quantity:
-            # Our float at the supplier is short: not the customer's problem to hear about.
-            log.error("supplier balance too low for order %s", order.id)
-            return Verdict(False, RefusalReason.SUPPLIER_UNAVAILABLE)
+        verdict, available = await supplier_verdict(self._supplier, order)
+        if not verdict.ok:
+            return verdict
+        now = self._clock()
+        async with self._db.transaction() as conn:
+            refusal = await check_hold(conn, order.id, user_id, available, now)
+            if refusal is None:
+                await OrderRepository(conn).reserve_stock(order.id, now + STOCK_HOLD)
+        if refusal is not None:
+            log.info("pre-checkout of %s declined: %s", order.id, refusal.value)
+            return Verdict(False, refusal)
         return Verdict(True)
+
+    async def pay_with_credit(self, *, user_id: int, order_id: str) -> PaymentRecord:
+        """The confirm button of a quote store credit covers whole: the same checks as a
+        pre-checkout, then paid from credit in the same transaction as the last of them.
+        Pressed again after it paid: the stored order, is_new False."""
+        async with self._db.read() as conn:
+            order = await OrderRepository(conn).find_order(order_id)
+        if paid_by_credit(order, user_id) and order is not None:
+            return PaymentRecord(order=order, is_new=False)
+        refusal = check_quote(order, user_id, self._clock())
+        if refusal is None and order is not None and order.amount_due != 0:
+            refusal = RefusalReason.AMOUNT_MISMATCH
+        if refusal is not None or order is None:
+            raise CheckoutRefused(refusal or RefusalReason.UNKNOWN_ORDER)
+        verdict, available = await supplier_verdict(self._supplier, order)
+        if not verdict.ok:
+            raise CheckoutRefused(verdict.reason or RefusalReason.SUPPLIER_UNAVAILABLE)
+        now = self._clock()
+        async with self._db.transaction() as conn:
+            orders = OrderRepository(conn)
+            fresh = await orders.find_order(order_id)
+            if paid_by_credit(fresh, user_id) and fresh is not None:
+                return PaymentRecord(order=fresh, is_new=False)  # a press that raced this one
+            refusal = await check_hold(conn, order_id, user_id, available, now)
+            if refusal is not None:
+                raise CheckoutRefused(refusal)
+            paid = await orders.mark_paid(
+                order_id, telegram_charge_id=None, provider_charge_id=None, amount=0, now=now
+            )
+        log.info("order %s paid with store credit", paid.id)
+        return PaymentRecord(order=paid, is_new=True)
 
     async def record_payment(
         self,
@@ -245,7 +265,7 @@ class CheckoutService:
             if (
                 order is None
                 or order.user_id != user_id
-                or (currency, total_amount) != (order.currency, order.total_price)
+                or (currency, total_amount) != (order.currency, order.amount_due)
             ):
                 log.error("payment %s matches no order of user %s", telegram_charge_id, user_id)
                 return None

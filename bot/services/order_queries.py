@@ -6,9 +6,14 @@ from dataclasses import dataclass
 
 from storage.cipher import CodeCipher
 from storage.database import Database
-from storage.models import Code, Order, Product
+from storage.models import Code, CreditEntry, Order, Product
 from storage.order_states import HAS_CODES
-from storage.repositories import CodeRepository, OrderRepository, ProductRepository
+from storage.repositories import (
+    CodeRepository,
+    CreditRepository,
+    OrderRepository,
+    ProductRepository,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +33,16 @@ class OrderDetails:
     order: Order
     product: Product
     codes: list[Code]  # empty unless the order delivered codes
+
+
+@dataclass(frozen=True, slots=True)
+class CreditSummary:
+    balances: dict[str, int]  # currency → balance, for every currency with movements
+    recent: list[CreditEntry]  # newest first
+
+    @property
+    def any(self) -> bool:
+        return bool(self.recent)
 
 
 class OrderQueries:
@@ -59,3 +74,12 @@ class OrderQueries:
                 else []
             )
         return OrderDetails(order=order, product=product, codes=codes)
+
+    async def credit_for_user(self, user_id: int, recent: int = 10) -> CreditSummary:
+        """The user's store credit: balance per currency and the latest movements."""
+        async with self._db.read() as conn:
+            entries = await CreditRepository(conn).list_credits(user_id)
+        balances: dict[str, int] = {}
+        for entry in entries:
+            balances[entry.currency] = balances.get(entry.currency, 0) + entry.amount
+        return CreditSummary(balances=balances, recent=entries[::-1][:recent])

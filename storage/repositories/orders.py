@@ -316,10 +316,12 @@ class OrderRepository(Repository):
     async def credit_reserved(self, user_id: int, currency: str, now: datetime) -> int:
         """Store credit promised to this user's open quotes (not yet spent)."""
         cursor = await self._conn.execute(
+            # A quote approved at pre-checkout may be paid just after it lapses: its
+            # credit stays promised while its stock hold lasts.
             """SELECT coalesce(sum(credit_used), 0) FROM orders
                WHERE user_id = ? AND currency = ? AND status = 'quoted'
-                 AND quote_expires_at > ?""",
-            (user_id, currency, to_db(now)),
+                 AND (quote_expires_at > ? OR reserved_until > ?)""",
+            (user_id, currency, to_db(now), to_db(now)),
         )
         row = await cursor.fetchone()
         return int(row[0]) if row else 0
@@ -351,8 +353,12 @@ class OrderRepository(Repository):
 
     async def expire_quotes(self, now: datetime) -> int:
         stamp = to_db(now)
+        # A quote approved at pre-checkout keeps its hold (stock and credit) until the hold
+        # lapses too: Telegram may still deliver its payment.
         cursor = await self._conn.execute(
-            "SELECT id FROM orders WHERE status = 'quoted' AND quote_expires_at < ?", (stamp,)
+            """SELECT id FROM orders WHERE status = 'quoted' AND quote_expires_at < ?
+                 AND (reserved_until IS NULL OR reserved_until < ?)""",
+            (stamp, stamp),
         )
         lapsed = [row[0] for row in await cursor.fetchall()]
         for order_id in lapsed:

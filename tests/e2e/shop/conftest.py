@@ -60,6 +60,11 @@ class Supplier:
             response.raise_for_status()
             return dict(await response.json())
 
+    async def set_stock(self, sku: str, available: int) -> None:
+        body = {"sku": sku, "available": available}
+        async with self._session.post("/sandbox/stock", json=body) as response:
+            response.raise_for_status()
+
     async def webhook_deliveries(self) -> list[JSON]:
         async with self._session.get("/sandbox/webhook-deliveries") as response:
             response.raise_for_status()

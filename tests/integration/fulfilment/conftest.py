@@ -136,7 +136,7 @@ class Shop:
             user_id=USER_ID,
             payload=quote.order.id,
             currency="XTR",
-            total_amount=quote.order.total_price,
+            total_amount=quote.order.amount_due,
             telegram_charge_id=f"charge-{self.charges}",
             provider_charge_id=None,
         )

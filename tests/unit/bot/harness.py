@@ -58,6 +58,7 @@ class RecordingSession(BaseSession):
         self.calls: list[TelegramMethod[Any]] = []
         self._ids = itertools.count(1000)
         self.edit_error: str | None = None  # when set, editMessageText fails with it
+        self.failing: dict[type[TelegramMethod[Any]], str] = {}  # method → Bad Request text
 
     async def make_request(
         self,
@@ -68,6 +69,8 @@ class RecordingSession(BaseSession):
         self.calls.append(method)
         if isinstance(method, EditMessageText) and self.edit_error:
             raise TelegramBadRequest(method, self.edit_error)
+        if type(method) in self.failing:
+            raise TelegramBadRequest(method, self.failing[type(method)])
         if isinstance(method, SendMessage | SendInvoice | EditMessageText):
             chat_id = getattr(method, "chat_id", None) or 1
             return Message(
@@ -95,6 +98,7 @@ class FakeSupplier:
 
     stock: dict[str, tuple[str, int | None]] = field(default_factory=dict)
     wholesale: int = 2000  # cents
+    currency: str = "USD"  # of the wholesale price
     down: bool = False
 
     async def get_stock(self, sku: str, *, deadline: float | None = None) -> wire.Stock:
@@ -106,8 +110,10 @@ class FakeSupplier:
     async def get_price(self, sku: str, *, deadline: float | None = None) -> wire.Price:
         if self.down:
             raise SupplierTimeout("scripted")
-        usd = wire.Money(amount=self.wholesale, currency="USD")
-        return wire.Price(sku=sku, face_value=usd, unit_price=usd, valid_until=NOW, updated_at=NOW)
+        money = wire.Money(amount=self.wholesale, currency=self.currency)
+        return wire.Price(
+            sku=sku, face_value=money, unit_price=money, valid_until=NOW, updated_at=NOW
+        )
 
     async def get_balance(self, *, deadline: float | None = None) -> wire.Balance:
         money = wire.Money(amount=10**9, currency="USD")

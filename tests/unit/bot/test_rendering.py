@@ -170,6 +170,16 @@ def test_refund_notice_names_the_amount() -> None:
     assert "⭐ 3 386 has been refunded" in text
 
 
+def test_refund_notice_names_what_came_back_as_stars_and_as_credit() -> None:
+    split = make_order(paid_amount=886, credit_used=2500)
+    text = render_notice("refunded", split, PRODUCT, locale="en").text
+    assert "⭐ 886 has been refunded and ⭐ 2 500 returned to your store credit" in text
+    credit_only = make_order(paid_amount=0, credit_used=3386, telegram_payment_charge_id=None)
+    text = render_notice("refunded", credit_only, PRODUCT, locale="en").text
+    assert "⭐ 3 386 has been returned to your store credit" in text
+    assert "refunded" not in text
+
+
 def test_unknown_notice_kind_is_an_error() -> None:
     with pytest.raises(ValueError, match="unknown notice kind"):
         render_notice("bogus", ORDER, PRODUCT, locale="en")

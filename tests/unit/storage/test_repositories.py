@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -197,6 +198,29 @@ async def test_listing_and_expiry(seeded: Storage) -> None:
             "GB1", telegram_charge_id="c1", provider_charge_id=None, amount=3400, now=NOW
         )
         assert late.status is OrderStatus.PAID
+
+
+async def test_a_quote_approved_at_pre_checkout_keeps_its_hold_past_expiry(
+    seeded: Storage,
+) -> None:
+    """Telegram may deliver a payment approved just before the quote lapsed: until the
+    hold lapses too, the quote is not expired and its units and credit stay promised."""
+    lapsed = NOW + timedelta(minutes=16)
+    async with seeded.db.transaction() as conn:
+        orders = OrderRepository(conn)
+        await CreditRepository(conn).add_credit(
+            user_id=1, amount=1000, currency="XTR", reason="adjustment", now=NOW
+        )
+        held = dataclasses.replace(new_order("GBHELD"), credit_used=1000)
+        await orders.create_order(held, NOW)
+        await orders.reserve_stock("GBHELD", lapsed + timedelta(minutes=1))
+        assert await orders.expire_quotes(lapsed) == 0
+        assert await orders.units_held("steam-us-20", lapsed) == 2
+        assert await orders.credit_reserved(1, "XTR", lapsed) == 1000
+        after_hold = lapsed + timedelta(minutes=2)
+        assert await orders.expire_quotes(after_hold) == 1
+        assert await orders.units_held("steam-us-20", after_hold) == 0
+        assert await orders.credit_reserved(1, "XTR", after_hold) == 0
 
 
 async def test_codes_round_trip_in_order(seeded: Storage) -> None:

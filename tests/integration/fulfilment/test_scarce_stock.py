@@ -1,0 +1,99 @@
+"""Scarce stock: shoppers racing for the last cards are declined at pre-checkout, before
+paying, once this shop has promised every unit the supplier reports."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import aiohttp
+
+from bot.services.checkout import RefusalReason
+from storage.models import OrderStatus
+from storage.repositories import UserRepository
+from supplier.sandbox.server import RunningSandbox
+from tests.integration.fulfilment.conftest import API_KEY, Shop
+
+SKU = "test-instant"
+
+
+async def set_stock(sandbox: RunningSandbox, sku: str, available: int) -> None:
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    async with (
+        aiohttp.ClientSession(headers=headers) as http,
+        http.post(
+            f"{sandbox.url}/sandbox/stock", json={"sku": sku, "available": available}
+        ) as response,
+    ):
+        response.raise_for_status()
+
+
+async def shoppers(shop: Shop, count: int) -> list[int]:
+    ids = list(range(5001, 5001 + count))
+    async with shop.storage.db.transaction() as conn:
+        for user_id in ids:
+            await UserRepository(conn).upsert_user(user_id, "Ann", "en", datetime.now(UTC))
+    return ids
+
+
+async def test_eight_shoppers_on_five_cards_five_pay_three_are_declined_first(
+    shop: Shop, sandbox: RunningSandbox
+) -> None:
+    await set_stock(sandbox, SKU, 5)
+    users = await shoppers(shop, 8)
+    quotes = [
+        (await shop.checkout.quote(user_id=u, chat_id=u, sku=SKU, quantity=1)).order for u in users
+    ]
+    verdicts = await asyncio.gather(
+        *(
+            shop.checkout.pre_checkout(
+                user_id=q.user_id, payload=q.id, currency="XTR", total_amount=q.amount_due
+            )
+            for q in quotes
+        )
+    )
+    assert sum(v.ok for v in verdicts) == 5
+    assert [v.reason for v in verdicts if not v.ok] == [RefusalReason.OUT_OF_STOCK] * 3
+
+    approved = [q for q, v in zip(quotes, verdicts, strict=True) if v.ok]
+    for n, quote in enumerate(approved):
+        record = await shop.checkout.record_payment(
+            user_id=quote.user_id,
+            payload=quote.id,
+            currency="XTR",
+            total_amount=quote.amount_due,
+            telegram_charge_id=f"charge-{n}",
+            provider_charge_id=None,
+        )
+        assert record is not None
+    done = await asyncio.gather(*(shop.fulfilment.fulfil(q.id) for q in approved))
+    assert [o.status for o in done] == [OrderStatus.DELIVERED] * 5
+    assert shop.refunder.refunded == [], "nobody paid for a card that was not there"
+    assert (await shop.catalog.stock(SKU, fresh=True)).available == 0
+
+
+async def test_placed_orders_are_counted_once_by_the_supplier_not_again_here(
+    shop: Shop, sandbox: RunningSandbox
+) -> None:
+    await set_stock(sandbox, SKU, 3)
+    placed = await shop.paid_order(SKU, quantity=2)
+    assert (await shop.fulfilment.fulfil(placed.id)).status is OrderStatus.DELIVERED
+    # The supplier now reports 1 left; the delivered order holds nothing more here.
+    quote = (await shop.checkout.quote(user_id=4242, chat_id=4242, sku=SKU, quantity=1)).order
+    verdict = await shop.checkout.pre_checkout(
+        user_id=4242, payload=quote.id, currency="XTR", total_amount=quote.amount_due
+    )
+    assert verdict.ok
+
+
+async def test_a_paid_order_waiting_to_be_placed_holds_its_units(
+    shop: Shop, sandbox: RunningSandbox
+) -> None:
+    await set_stock(sandbox, SKU, 2)
+    waiting = await shop.paid_order(SKU, quantity=2)  # paid; the supplier POST not made yet
+    quote = (await shop.checkout.quote(user_id=4242, chat_id=4242, sku=SKU, quantity=1)).order
+    verdict = await shop.checkout.pre_checkout(
+        user_id=4242, payload=quote.id, currency="XTR", total_amount=quote.amount_due
+    )
+    assert verdict.reason is RefusalReason.OUT_OF_STOCK
+    assert (await shop.fulfilment.fulfil(waiting.id)).status is OrderStatus.DELIVERED
