@@ -9,6 +9,7 @@ import signal
 
 from bot.config import AppSettings, load_app_settings
 from bot.errors import ConfigError
+from bot.safety import check_production
 from bot.storage_errors import storage_errors_as_config_errors
 
 
@@ -23,6 +24,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     settings = load_app_settings()
+    check_production(settings)
     if settings.bot.webhook_url is not None:
         raise ConfigError("BOT_WEBHOOK_URL: webhook mode is not available yet; unset it to poll")
     asyncio.run(serve(settings))

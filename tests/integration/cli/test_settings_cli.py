@@ -56,7 +56,14 @@ def test_secret_values_never_echoed(tmp_path: Path) -> None:
 
 def test_check_config_prints_masked_settings(tmp_path: Path) -> None:
     key = base64.b64encode(os.urandom(32)).decode()
-    result = run(tmp_path, "check-config", BOT_TOKEN=TOKEN, CODES_KEY=key, ADMIN_IDS="5, 7")
+    result = run(
+        tmp_path,
+        "check-config",
+        BOT_TOKEN=TOKEN,
+        CODES_KEY=key,
+        ADMIN_IDS="5, 7",
+        SUPPLIER_URL="https://supplier.example",
+    )
     assert result.returncode == 0, result.stderr
     assert TOKEN not in result.stdout and key not in result.stdout
     assert "BOT_TOKEN" in result.stdout and "********" in result.stdout
@@ -89,3 +96,33 @@ def test_help_lists_commands(tmp_path: Path) -> None:
     result = run(tmp_path, "--help")
     assert result.returncode == 0
     assert "check-config" in result.stdout and "migrate" in result.stdout
+
+
+REAL = {"BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": "https://api.telegram.org"}
+KEY = base64.b64encode(os.urandom(32)).decode()
+
+
+@pytest.mark.parametrize("command", ["run", "check-config"])
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"CODES_KEY": KEY}, "SUPPLIER_URL: required with the real Telegram"),
+        ({"SUPPLIER_URL": "https://supplier.example"}, "CODES_KEY: required with the real"),
+        ({}, "SUPPLIER_URL: required with the real Telegram"),
+    ],
+)
+def test_sandbox_defaults_are_refused_against_the_real_telegram(
+    tmp_path: Path, command: str, env: dict[str, str], named: str
+) -> None:
+    # An unroutable proxy: any network call would hang or fail, not exit 2 at once.
+    result = run(tmp_path, command, **REAL, **env, HTTPS_PROXY="http://192.0.2.1:9")
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0], result.stderr
+    assert not (tmp_path / "data").exists(), "a refused start must change nothing"
+
+
+def test_sandbox_telegram_keeps_the_embedded_defaults(tmp_path: Path) -> None:
+    result = run(tmp_path, "check-config", BOT_TOKEN=TOKEN, TELEGRAM_API_URL="http://127.0.0.1:1")
+    assert result.returncode == 0, result.stderr
+    assert "configuration OK" in result.stdout
