@@ -7,7 +7,8 @@ import asyncio
 
 from pydantic_settings import BaseSettings
 
-from bot.config import describe_settings, load_app_settings
+from bot.config import describe_settings, load_app_settings, load_settings
+from bot.logs import LogSettings
 from bot.safety import check_production
 from bot.storage_errors import storage_errors_as_config_errors
 from storage.settings import StorageSettings
@@ -30,6 +31,7 @@ def check_config(args: argparse.Namespace) -> int:
         "bot": app.bot,
         "supplier": app.supplier,
         "storage": app.storage,
+        "logging": load_settings(LogSettings),
     }
     for title, settings in sections.items():
         print(f"[{title}]")

@@ -37,6 +37,7 @@ class Stack:
     bot_url: str
     workdir: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    bot_env: dict[str, str] = field(default_factory=dict)  # the bot's settings, secrets too
 
     def log(self, name: str) -> str:
         return (self.workdir / f"{name}.log").read_text(errors="replace")
@@ -111,25 +112,20 @@ def running_stack(workdir: Path, **bot_env: str) -> Iterator[Stack]:
         wait_until_ready(
             f"{stack.supplier_url}/openapi.json", stack.processes["supplier"], "supplier"
         )
-        _spawn(
-            stack,
-            "bot",
-            ["run"],
-            {
-                **env,
-                "BOT_TOKEN": BOT_TOKEN,
-                "TELEGRAM_API_URL": stack.telegram_url,
-                "SUPPLIER_URL": stack.supplier_url,
-                "SUPPLIER_API_KEY": SUPPLIER_API_KEY,
-                "SUPPLIER_WEBHOOK_SECRET": WEBHOOK_SECRET,
-                "HTTP_PORT": str(bot_port),
-                "DATABASE_URL": f"sqlite:///{workdir}/giftbot.db",
-                "CODES_KEY": base64.b64encode(os.urandom(32)).decode(),
-                "PURCHASES_PER_MINUTE": "30",
-                "THROTTLE_PER_SECOND": "20",
-                **bot_env,
-            },
-        )
+        stack.bot_env = {
+            "BOT_TOKEN": BOT_TOKEN,
+            "TELEGRAM_API_URL": stack.telegram_url,
+            "SUPPLIER_URL": stack.supplier_url,
+            "SUPPLIER_API_KEY": SUPPLIER_API_KEY,
+            "SUPPLIER_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "HTTP_PORT": str(bot_port),
+            "DATABASE_URL": f"sqlite:///{workdir}/giftbot.db",
+            "CODES_KEY": base64.b64encode(os.urandom(32)).decode(),
+            "PURCHASES_PER_MINUTE": "30",
+            "THROTTLE_PER_SECOND": "20",
+            **bot_env,
+        }
+        _spawn(stack, "bot", ["run"], {**env, **stack.bot_env})
         wait_until_ready(f"{stack.bot_url}/health", stack.processes["bot"], "bot")
         yield stack
     finally:

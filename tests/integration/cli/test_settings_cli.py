@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import subprocess
 import sys
@@ -126,3 +127,32 @@ def test_sandbox_telegram_keeps_the_embedded_defaults(tmp_path: Path) -> None:
     result = run(tmp_path, "check-config", BOT_TOKEN=TOKEN, TELEGRAM_API_URL="http://127.0.0.1:1")
     assert result.returncode == 0, result.stderr
     assert "configuration OK" in result.stdout
+
+
+def test_log_format_json_writes_one_object_a_line(tmp_path: Path) -> None:
+    result = run(tmp_path, "migrate", LOG_FORMAT="json")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stderr.splitlines()]
+    warning = next(line for line in lines if "generated" in line["message"])
+    assert warning["level"] == "WARNING" and warning["logger"] == "storage.cipher"
+    assert {"time", "level", "logger", "message"} <= warning.keys()
+
+
+def test_log_level_setting_and_the_cli_override(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    quiet = run(tmp_path / "a", "migrate", LOG_LEVEL="error")
+    assert quiet.returncode == 0 and "generated" not in quiet.stderr
+    loud = run(tmp_path / "b", "--log-level", "INFO", "migrate", LOG_LEVEL="ERROR")
+    assert loud.returncode == 0 and "generated" in loud.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "named"), [("LOG_LEVEL", "LOG_LEVEL"), ("LOG_FORMAT", "LOG_FORMAT")]
+)
+def test_bad_log_setting_is_one_line_naming_it(tmp_path: Path, env: str, named: str) -> None:
+    result = run(tmp_path, "migrate", **{env: "loud"})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0], result.stderr
+    assert not (tmp_path / "data").exists()
