@@ -20,6 +20,7 @@ from bot.config import AppSettings
 from bot.handlers import build_router, set_bot_commands
 from bot.i18n import create_i18n
 from bot.middlewares import setup_middlewares
+from bot.middlewares.retry_after import install_flood_control
 from bot.runtime import bind_socket, every
 from bot.services.catalog import CatalogService
 from bot.services.checkout import CheckoutService
@@ -114,6 +115,7 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
 
         bot = create_bot(settings.bot)
         stack.push_async_callback(bot.session.close)
+        install_flood_control(bot)
         i18n = create_i18n(settings.bot.default_language)
         rules = PriceRules(
             payment_currency=settings.bot.payment_currency,
