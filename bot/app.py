@@ -33,6 +33,7 @@ from bot.services.refunds import TelegramRefunder
 from bot.services.supplier_events import SupplierEvents
 from bot.services.users import UserService
 from bot.settings import BotSettings
+from bot.update_source import UpdateSource
 from bot.web.app import SUPPLIER_WEBHOOK_PATH, Readiness, create_app
 from storage.database import database_path
 from storage.store import open_storage
@@ -155,11 +156,17 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
 
         verifier = WebhookVerifier(secrets) if secrets else None
         readiness = Readiness()
-        runner = web.AppRunner(create_app(verifier, events, readiness), access_log=None)
+        app = create_app(verifier, events, readiness)
+        # Telegram updates: by webhook on this server when BOT_WEBHOOK_URL is set, else polling.
+        updates = UpdateSource(dispatcher, bot, settings.bot)
+        updates_path = updates.mount(app, storage.db)
+        runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         stack.push_async_callback(runner.cleanup)
         await web.SockSite(runner, sock).start()
         log.info("HTTP on %s:%s (/health, %s)", settings.bot.http_host, port, SUPPLIER_WEBHOOK_PATH)
+        if updates_path is not None:
+            log.info("Telegram updates by webhook at %s", updates_path)
 
         synced = await _first_sync(catalog)
         await set_bot_commands(bot)
@@ -188,31 +195,12 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
         ]
         stack.push_async_callback(_cancel, tasks)
         me = await bot.get_me()
+        await updates.prepare()
         log.info("bot @%s is up", me.username)
         readiness.ready = True
         if started is not None:
             started.set()
-        await _poll_until_cancelled(dispatcher, bot)
-
-
-async def _poll_until_cancelled(dispatcher: Dispatcher, bot: Bot) -> None:
-    """Long polling; on cancellation, stop it the way aiogram expects (its in-flight
-    getUpdates is then cancelled, not cut off by a closing session)."""
-    polling = asyncio.create_task(
-        dispatcher.start_polling(
-            bot,
-            allowed_updates=dispatcher.resolve_used_update_types(),
-            handle_signals=False,
-            close_bot_session=False,
-        )
-    )
-    try:
-        await asyncio.shield(polling)
-    except asyncio.CancelledError:
-        if not polling.done():
-            await dispatcher.stop_polling()
-        await asyncio.gather(polling, return_exceptions=True)
-        raise
+        await updates.run_until_cancelled()
 
 
 async def _first_sync(catalog: CatalogService) -> bool:

@@ -31,9 +31,13 @@ def talks_to_sandbox(settings: BotSettings) -> bool:
 
 
 def check_production(settings: AppSettings) -> None:
-    """Against the real Telegram, SUPPLIER_URL and CODES_KEY must be set: ConfigError otherwise."""
+    """Against the real Telegram, SUPPLIER_URL and CODES_KEY must be set and a webhook must
+    be HTTPS: ConfigError otherwise."""
     if talks_to_sandbox(settings.bot):
         return
+    webhook = settings.bot.webhook_url
+    if webhook is not None and webhook.scheme != "https":
+        raise ConfigError("BOT_WEBHOOK_URL: must be https:// with the real Telegram")
     if settings.supplier.url is None:
         raise ConfigError(
             "SUPPLIER_URL: required with the real Telegram (the embedded sandbox supplier "

@@ -8,6 +8,7 @@ from storage.repositories.meta import MetaRepository
 from storage.repositories.orders import OrderRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.products import ProductData, ProductRepository
+from storage.repositories.telegram_updates import TelegramUpdateRepository
 from storage.repositories.users import UserRepository
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     "ProductData",
     "ProductRepository",
     "SupplierEventRepository",
+    "TelegramUpdateRepository",
     "UserRepository",
 ]

@@ -21,6 +21,7 @@ BOT_ID = 7100000001
 BOT_TOKEN = f"{BOT_ID}:E2E-giftbot-test-token-000000000000"
 SUPPLIER_API_KEY = "sk_e2e_supplier"
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"e2e-supplier-webhook-secret").decode()
+TELEGRAM_WEBHOOK_SECRET = "e2e-telegram-webhook-secret_0123456789"
 START_TIMEOUT = 30.0
 
 
@@ -74,7 +75,10 @@ def _base_env() -> dict[str, str]:
 
 
 @contextmanager
-def running_stack(workdir: Path, **bot_env: str) -> Iterator[Stack]:
+def running_stack(
+    workdir: Path, *, webhook_path: str | None = None, **bot_env: str
+) -> Iterator[Stack]:
+    """The three processes; with `webhook_path` the bot takes updates by webhook there."""
     telegram_port, supplier_port, bot_port = free_port(), free_port(), free_port()
     stack = Stack(
         telegram_url=f"http://127.0.0.1:{telegram_port}",
@@ -125,6 +129,9 @@ def running_stack(workdir: Path, **bot_env: str) -> Iterator[Stack]:
             "THROTTLE_PER_SECOND": "20",
             **bot_env,
         }
+        if webhook_path is not None:
+            stack.bot_env["BOT_WEBHOOK_URL"] = stack.bot_url + webhook_path
+            stack.bot_env["BOT_WEBHOOK_SECRET"] = TELEGRAM_WEBHOOK_SECRET
         _spawn(stack, "bot", ["run"], {**env, **stack.bot_env})
         wait_until_ready(f"{stack.bot_url}/health", stack.processes["bot"], "bot")
         yield stack

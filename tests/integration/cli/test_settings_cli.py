@@ -37,6 +37,11 @@ def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
         ({"BOT_TOKEN": TOKEN, "CODES_KEY": "too-short"}, "CODES_KEY"),
         ({"BOT_TOKEN": TOKEN, "SUPPLIER_URL": "not a url"}, "SUPPLIER_URL"),
         ({"BOT_TOKEN": TOKEN, "SUPPLIER_WEBHOOK_SECRET": "plain"}, "SUPPLIER_WEBHOOK_SECRET"),
+        (
+            {"BOT_TOKEN": TOKEN, "BOT_WEBHOOK_URL": "https://shop.example/tg"},
+            "BOT_WEBHOOK_SECRET: required when BOT_WEBHOOK_URL is set",
+        ),
+        ({"BOT_TOKEN": TOKEN, "BOT_WEBHOOK_SECRET": "has spaces"}, "BOT_WEBHOOK_SECRET"),
     ],
 )
 def test_bad_setting_is_one_line_naming_it(tmp_path: Path, env: dict[str, str], named: str) -> None:
@@ -110,6 +115,15 @@ KEY = base64.b64encode(os.urandom(32)).decode()
         ({"CODES_KEY": KEY}, "SUPPLIER_URL: required with the real Telegram"),
         ({"SUPPLIER_URL": "https://supplier.example"}, "CODES_KEY: required with the real"),
         ({}, "SUPPLIER_URL: required with the real Telegram"),
+        (
+            {
+                "CODES_KEY": KEY,
+                "SUPPLIER_URL": "https://supplier.example",
+                "BOT_WEBHOOK_URL": "http://shop.example/tg",
+                "BOT_WEBHOOK_SECRET": "s3cret",
+            },
+            "BOT_WEBHOOK_URL: must be https:// with the real Telegram",
+        ),
     ],
 )
 def test_sandbox_defaults_are_refused_against_the_real_telegram(

@@ -15,6 +15,7 @@ from storage.repositories import (
     ProductData,
     ProductRepository,
     SupplierEventRepository,
+    TelegramUpdateRepository,
     UserRepository,
 )
 from storage.store import Storage
@@ -277,3 +278,16 @@ async def test_audit_log_records_admin_actions(storage: Storage) -> None:
         await audit.record(admin_id=9, action="refund", target="GB1", details={"why": "x"}, now=NOW)
         (entry,) = await audit.list_recent()
         assert (entry.admin_id, entry.action, entry.target) == (9, "refund", "GB1")
+
+
+async def test_telegram_update_ids_are_recognised_and_forgotten_after_a_day(
+    storage: Storage,
+) -> None:
+    async with storage.db.transaction() as conn:
+        updates = TelegramUpdateRepository(conn)
+        assert await updates.record_update(501, NOW) is True
+        assert await updates.record_update(501, NOW + timedelta(hours=1)) is False
+        assert await updates.record_update(502, NOW + timedelta(hours=25)) is True
+        assert await updates.forget_before(NOW + timedelta(hours=24)) == 1
+        assert await updates.record_update(501, NOW + timedelta(hours=26)) is True
+        assert await updates.record_update(502, NOW + timedelta(hours=26)) is False
