@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
@@ -9,6 +10,13 @@ import aiosqlite
 from storage.clock import from_db, from_db_optional, to_db
 from storage.models import OutboxMessage
 from storage.repositories._base import Repository
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxDepth:
+    pending: int
+    dead: int
+    oldest_pending: datetime | None
 
 
 def _message(row: aiosqlite.Row) -> OutboxMessage:
@@ -79,4 +87,19 @@ class OutboxRepository(Repository):
                    next_attempt_at = coalesce(?, next_attempt_at)
                WHERE id = ?""",
             (error[:500], retry, retry, message_id),
+        )
+
+    async def depth(self) -> OutboxDepth:
+        """Messages waiting to be sent and given up on, and when the oldest waiting one was
+        written (for the metrics; a full scan of a table that stays small)."""
+        cursor = await self._conn.execute(
+            """SELECT count(*) FILTER (WHERE status = 'pending') AS pending,
+                      count(*) FILTER (WHERE status = 'dead') AS dead,
+                      min(created_at) FILTER (WHERE status = 'pending') AS oldest
+               FROM outbox WHERE status IN ('pending', 'dead')"""
+        )
+        row = await cursor.fetchone()
+        assert row is not None  # an aggregate always yields one row
+        return OutboxDepth(
+            pending=row["pending"], dead=row["dead"], oldest_pending=from_db_optional(row["oldest"])
         )

@@ -8,6 +8,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from bot.sandbox.driver import ChatUser, SandboxClient
 from tests.e2e.processes import TELEGRAM_WEBHOOK_SECRET, Stack
@@ -123,3 +124,29 @@ async def test_logs_are_json_lines_with_no_code_or_secret(
     assert any(line.get("update_id") and line.get("user_id") for line in lines)
     per_update = [line for line in lines if line["message"].startswith("Update id=")]
     assert per_update and {line["level"] for line in per_update} == {"DEBUG"}
+
+
+async def test_metrics_count_the_purchase_and_the_refused_request(
+    telegram: SandboxClient, supplier: Supplier, stack: Stack
+) -> None:
+    forged = text_update(1, "/start")
+    assert await post_update(stack, forged, "not-the-secret") == 401
+    await buy_instant(telegram, supplier, quantity=1)
+    async with aiohttp.ClientSession() as http, http.get(stack.bot_url + "/metrics") as response:
+        assert response.status == 200
+        text = await response.text()
+    samples = {
+        (s.name, frozenset(s.labels.items())): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+    def value(name: str, **labels: str) -> float:
+        return samples.get((name, frozenset(labels.items())), 0.0)
+
+    supplier_calls = "giftbot_supplier_request_duration_seconds_count"
+    assert value(supplier_calls, method="POST", endpoint="/v1/orders") >= 1
+    failed = "giftbot_webhook_verifications_failed_total"
+    assert value(failed, source="telegram", reason="secret") >= 1
+    assert [k for k in samples if k[0] == "giftbot_supplier_balance"], "balance read"
+    assert ("giftbot_outbox_messages", frozenset({("status", "pending")})) in samples
