@@ -2,8 +2,10 @@
 
 Telegram answers 429 with `retry_after` when a chat gets replies faster than about one a
 second. For interactive calls (send, edit, answer) a short wait is better than a lost reply:
-the call is sent once more after the wait. A long wait would hold the customer's update (and
-the outbox) hostage, so beyond the bound the call is dropped with one warning line and the
+the call is sent once more after the wait. Replies to one chat that are told to wait
+together are given slots a second apart (Telegram's per-chat pace), not all retried at the
+same instant to meet the limit again. A long wait would hold the customer's update (and the
+outbox) hostage, so beyond the bound the call is dropped with one warning line and the
 `TelegramRetryAfter` goes back to the caller, which knows what to do (the error boundary
 stays quiet about it; the outbox tries again later). Other calls are never delayed here.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Protocol
 
@@ -29,6 +32,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_WAIT_SECONDS = 5.0
+PER_CHAT_SPACING_SECONDS = 1.0  # Telegram: about one message a second in one chat
+_MAX_TRACKED_CHATS = 10_000
 INTERACTIVE_METHODS = frozenset(
     {
         "sendMessage",
@@ -59,10 +64,13 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
         max_wait: float = MAX_WAIT_SECONDS,
         observer: CallObserver | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._max_wait = max_wait
         self._observer = observer
         self._sleep = sleep
+        self._monotonic = monotonic
+        self._next_slot: dict[object, float] = {}  # chat -> when its next retry may go
 
     async def __call__(
         self,
@@ -76,10 +84,11 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
         except TelegramRetryAfter as exc:
             if name not in INTERACTIVE_METHODS:
                 raise
-            if exc.retry_after > self._max_wait:
+            wait = self._take_slot(getattr(method, "chat_id", None) or name, exc.retry_after)
+            if wait is None:
                 log.warning("%s dropped: Telegram asks to wait %d s", name, exc.retry_after)
                 raise
-            await self._sleep(exc.retry_after)
+            await self._sleep(wait)
         try:
             return await self._observed(make_request, bot, method)
         except TelegramRetryAfter as exc:
@@ -87,6 +96,17 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
                 "%s dropped: still flood-limited after a wait (%d s)", name, exc.retry_after
             )
             raise
+
+    def _take_slot(self, chat: object, retry_after: float) -> float | None:
+        """Seconds to wait before the one retry, or None when that is past the bound."""
+        now = self._monotonic()
+        if len(self._next_slot) >= _MAX_TRACKED_CHATS:
+            self._next_slot = {k: t for k, t in self._next_slot.items() if t > now}
+        slot = max(now + retry_after, self._next_slot.get(chat, 0.0))
+        if slot - now > self._max_wait:
+            return None
+        self._next_slot[chat] = slot + PER_CHAT_SPACING_SECONDS
+        return slot - now
 
     async def _observed(
         self,

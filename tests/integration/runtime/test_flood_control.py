@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -9,7 +10,11 @@ import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 
-from bot.middlewares.retry_after import MAX_WAIT_SECONDS, install_flood_control
+from bot.middlewares.retry_after import (
+    MAX_WAIT_SECONDS,
+    RetryAfterMiddleware,
+    install_flood_control,
+)
 from bot.sandbox.driver import ChatUser, SandboxClient
 
 
@@ -103,3 +108,27 @@ async def test_other_errors_are_observed_and_raised_unchanged(
     with pytest.raises(TelegramAPIError):
         await bot.send_message(alice.id, "x")
     assert seen.errors == [("sendMessage", "TelegramServerError")]
+
+
+async def test_replies_told_to_wait_together_are_spaced_not_retried_at_once(
+    bot: Bot, alice: ChatUser, client: SandboxClient, seen: Seen
+) -> None:
+    # Telegram's pace: a burst of 5, then one a second. Seven replies at once: five go, two
+    # wait for their own slots (1 s and 2 s) instead of both meeting the limit again at 1 s.
+    await client.set_config(flood_limit=True, per_chat_limit={"rate": 1, "burst": 5})
+    texts = [f"reply {n}" for n in range(7)]
+    started = time.monotonic()
+    await asyncio.gather(*(bot.send_message(alice.id, text) for text in texts))
+    took = time.monotonic() - started
+    assert sorted(await bot_texts(alice)) == sorted(texts)
+    assert 2.0 <= took < 2.0 + MAX_WAIT_SECONDS
+
+
+def test_slots_past_the_bound_are_refused() -> None:
+    now = [100.0]
+    guard = RetryAfterMiddleware(max_wait=5.0, monotonic=lambda: now[0])
+    waits = [guard._take_slot(42, 1) for _ in range(7)]
+    assert waits == [1.0, 2.0, 3.0, 4.0, 5.0, None, None]
+    assert guard._take_slot(43, 1) == 1.0, "another chat has its own slots"
+    now[0] += 10
+    assert guard._take_slot(42, 2) == 2.0, "the chat's queue drained meanwhile"
