@@ -19,7 +19,9 @@ from aiohttp import web
 from bot.config import AppSettings
 from bot.handlers import build_router, set_bot_commands
 from bot.i18n import create_i18n
+from bot.metrics import Metrics
 from bot.middlewares import setup_middlewares
+from bot.middlewares.retry_after import install_flood_control
 from bot.runtime import bind_socket, every
 from bot.services.catalog import CatalogService
 from bot.services.checkout import CheckoutService
@@ -33,11 +35,13 @@ from bot.services.refunds import TelegramRefunder
 from bot.services.supplier_events import SupplierEvents
 from bot.services.users import UserService
 from bot.settings import BotSettings
+from bot.supplier_metering import MeteredSupplierClient
+from bot.update_source import UpdateSource
 from bot.web.app import SUPPLIER_WEBHOOK_PATH, Readiness, create_app
+from bot.web.metrics import mount_metrics
 from storage.database import database_path
 from storage.lease import database_lease
 from storage.store import open_storage
-from supplier.client import SupplierClient
 from supplier.sandbox.config import SandboxConfig
 from supplier.sandbox.server import start_sandbox
 from supplier.webhooks import WebhookVerifier
@@ -48,6 +52,7 @@ RECOVERY_INTERVAL_SECONDS = 10.0
 LEDGER_INTERVAL_SECONDS = 60.0
 FIRST_SYNC_TIMEOUT_SECONDS = 30.0
 RETRY_SYNC_SECONDS = 30.0
+BALANCE_READ_SECONDS = 300.0  # keeps the balance gauge fresh when nobody is buying
 
 
 def create_bot(settings: BotSettings) -> Bot:
@@ -114,11 +119,15 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
         supplier_url = await stack.enter_async_context(
             _supplier_endpoint(settings, webhook_url, secrets)
         )
-        supplier = SupplierClient(supplier_url, settings.supplier.api_key.get_secret_value())
+        metrics = Metrics()
+        supplier = MeteredSupplierClient(
+            supplier_url, settings.supplier.api_key.get_secret_value(), metrics
+        )
         stack.push_async_callback(supplier.close)
 
         bot = create_bot(settings.bot)
         stack.push_async_callback(bot.session.close)
+        install_flood_control(bot, metrics)
         i18n = create_i18n(settings.bot.default_language)
         rules = PriceRules(
             payment_currency=settings.bot.payment_currency,
@@ -164,11 +173,22 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
 
         verifier = WebhookVerifier(secrets) if secrets else None
         readiness = Readiness()
-        runner = web.AppRunner(create_app(verifier, events, readiness), access_log=None)
+        app = create_app(
+            verifier, events, readiness, lambda why: metrics.webhook_rejected("supplier", why)
+        )
+        mount_metrics(app, metrics, storage.db, payment_currency=settings.bot.payment_currency)
+        # Telegram updates: by webhook on this server when BOT_WEBHOOK_URL is set, else polling.
+        updates = UpdateSource(dispatcher, bot, settings.bot)
+        updates_path = updates.mount(
+            app, storage.db, lambda why: metrics.webhook_rejected("telegram", why)
+        )
+        runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         stack.push_async_callback(runner.cleanup)
         await web.SockSite(runner, sock).start()
         log.info("HTTP on %s:%s (/health, %s)", settings.bot.http_host, port, SUPPLIER_WEBHOOK_PATH)
+        if updates_path is not None:
+            log.info("Telegram updates by webhook at %s", updates_path)
 
         synced = await _first_sync(catalog)
         await set_bot_commands(bot)
@@ -194,34 +214,19 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
                 ),
                 name="catalog-sync",
             ),
+            asyncio.create_task(
+                every(BALANCE_READ_SECONDS, supplier.get_balance, "supplier balance"),
+                name="supplier-balance",
+            ),
         ]
         stack.push_async_callback(_cancel, tasks)
         me = await bot.get_me()
+        await updates.prepare()
         log.info("bot @%s is up", me.username)
         readiness.ready = True
         if started is not None:
             started.set()
-        await _poll_until_cancelled(dispatcher, bot)
-
-
-async def _poll_until_cancelled(dispatcher: Dispatcher, bot: Bot) -> None:
-    """Long polling; on cancellation, stop it the way aiogram expects (its in-flight
-    getUpdates is then cancelled, not cut off by a closing session)."""
-    polling = asyncio.create_task(
-        dispatcher.start_polling(
-            bot,
-            allowed_updates=dispatcher.resolve_used_update_types(),
-            handle_signals=False,
-            close_bot_session=False,
-        )
-    )
-    try:
-        await asyncio.shield(polling)
-    except asyncio.CancelledError:
-        if not polling.done():
-            await dispatcher.stop_polling()
-        await asyncio.gather(polling, return_exceptions=True)
-        raise
+        await updates.run_until_cancelled()
 
 
 async def _first_sync(catalog: CatalogService) -> bool:

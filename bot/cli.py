@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 from collections.abc import Sequence
 
+from bot.config import load_settings
 from bot.errors import ConfigError
+from bot.logs import LogSettings, configure_logging
 
 # Each module exposes `register(subparsers)`, which adds its subcommands and sets
 # `handler(args) -> int` as a default. Only commands that work are listed here.
@@ -28,7 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Telegram shop for gift cards and game codes, paid with Telegram Stars.",
     )
     parser.add_argument(
-        "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
+        "--log-level",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="overrides LOG_LEVEL (default INFO)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
@@ -38,12 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
     try:
+        configure_logging(load_settings(LogSettings), level_override=args.log_level)
         return int(args.handler(args))
     except ConfigError as exc:
         # One line naming the setting; a traceback here would only bury it.

@@ -116,11 +116,16 @@ class BotSettings(BaseSettings):
     @field_validator("webhook_secret")
     @classmethod
     def _check_secret(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not re.fullmatch(
-            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
-        ):
+        if value is not None and not re.fullmatch(WEBHOOK_SECRET_PATTERN, value.get_secret_value()):
             raise ValueError("must be 1-256 characters of A-Z a-z 0-9 _ -")
         return value
+
+    @model_validator(mode="after")
+    def _secret_for_webhook(self) -> BotSettings:
+        # Without it anyone who learns the URL could post forged updates (payments too).
+        if self.webhook_url is not None and self.webhook_secret is None:
+            raise ValueError("BOT_WEBHOOK_SECRET: required when BOT_WEBHOOK_URL is set")
+        return self
 
     @model_validator(mode="after")
     def _provider_token_for_fiat(self) -> BotSettings:

@@ -7,12 +7,12 @@ import asyncio
 
 from pydantic_settings import BaseSettings
 
-from bot.config import describe_settings, load_settings
-from bot.settings import BotSettings
+from bot.config import describe_settings, load_app_settings, load_settings
+from bot.logs import LogSettings
+from bot.safety import check_production
 from bot.storage_errors import storage_errors_as_config_errors
 from storage.settings import StorageSettings
 from storage.store import open_storage
-from supplier.settings import SupplierSettings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,17 +25,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def check_config(args: argparse.Namespace) -> int:
-    storage = load_settings(StorageSettings)
+    app = load_app_settings()
+    check_production(app)
     sections: dict[str, BaseSettings] = {
-        "bot": load_settings(BotSettings),
-        "supplier": load_settings(SupplierSettings),
-        "storage": storage,
+        "bot": app.bot,
+        "supplier": app.supplier,
+        "storage": app.storage,
+        "logging": load_settings(LogSettings),
     }
     for title, settings in sections.items():
         print(f"[{title}]")
         for name, value, meaning in describe_settings(settings):
             print(f"  {name:<24} = {value:<32} # {meaning}")
-    version = asyncio.run(_check_storage(storage))
+    version = asyncio.run(_check_storage(app.storage))
     print(f"database schema version {version}; codes key matches the data")
     print("configuration OK")
     return 0

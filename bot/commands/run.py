@@ -8,14 +8,14 @@ import contextlib
 import signal
 
 from bot.config import AppSettings, load_app_settings
-from bot.errors import ConfigError
+from bot.safety import check_production
 from bot.storage_errors import storage_errors_as_config_errors
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "run",
-        help="run the bot (long polling) with /health on HTTP_PORT",
+        help="run the bot (long polling, or webhook with BOT_WEBHOOK_URL) on HTTP_PORT",
         description="Run the bot. With no SUPPLIER_URL the sandbox supplier runs in-process.",
     )
     parser.set_defaults(handler=run)
@@ -23,8 +23,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     settings = load_app_settings()
-    if settings.bot.webhook_url is not None:
-        raise ConfigError("BOT_WEBHOOK_URL: webhook mode is not available yet; unset it to poll")
+    check_production(settings)
     asyncio.run(serve(settings))
     return 0
 

@@ -8,6 +8,7 @@ from aiogram.enums import ChatType
 from bot.handlers import (
     catalog,
     checkout,
+    errors,
     fallback,
     language,
     orders,
@@ -22,6 +23,8 @@ __all__ = ["build_router", "set_bot_commands"]
 
 def build_router() -> Router:
     root = Router(name=__name__)
+    # The error boundary: what any handler below lets escape.
+    root.include_router(errors.create_router())
     # The shop lives in private chats only. Pre-checkout queries carry no chat and
     # pass unfiltered.
     root.message.filter(F.chat.type == ChatType.PRIVATE)

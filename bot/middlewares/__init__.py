@@ -1,4 +1,5 @@
-"""Middlewares, in the order they wrap an update: throttling, the user record, the locale."""
+"""Middlewares, in the order they wrap an update: the log context, throttling, the user
+record, the locale."""
 
 from __future__ import annotations
 
@@ -6,14 +7,23 @@ from aiogram import Dispatcher
 from aiogram.utils.i18n import I18n
 
 from bot.middlewares.locale import LocaleMiddleware
+from bot.middlewares.log_context import LogContextMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.settings import BotSettings
 
-__all__ = ["LocaleMiddleware", "ThrottlingMiddleware", "UserMiddleware", "setup_middlewares"]
+__all__ = [
+    "LocaleMiddleware",
+    "LogContextMiddleware",
+    "ThrottlingMiddleware",
+    "UserMiddleware",
+    "setup_middlewares",
+]
 
 
 def setup_middlewares(dp: Dispatcher, *, i18n: I18n, settings: BotSettings) -> None:
+    # First on `update` (after aiogram's own), so every line of the update carries its ids.
+    dp.update.outer_middleware(LogContextMiddleware())
     # Throttling comes first so a flood costs no database writes. Pre-checkout queries
     # are never throttled: an unanswered one cancels a customer's payment.
     throttling = ThrottlingMiddleware(

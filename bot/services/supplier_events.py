@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.logs import bind_order
 from bot.services.fulfilment import FulfilmentService
 from storage.clock import utcnow
 from storage.database import Database
@@ -49,6 +50,11 @@ class SupplierEvents:
         return is_new
 
     async def _process(self, event_id: str, event: WebhookEvent) -> None:
+        # The reference is our order id: every line of this work names the order.
+        with bind_order(event.data.reference):
+            await self._apply(event_id, event)
+
+    async def _apply(self, event_id: str, event: WebhookEvent) -> None:
         try:
             await self._fulfilment.on_supplier_update(
                 event.data.reference, event.data.order_id, event.data.version

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -23,7 +24,10 @@ class Readiness:
     ready: bool = False
 
 
+RejectionHook = Callable[[str], None]  # told the reason of each refused webhook (metrics)
+
 VERIFIER = web.AppKey("verifier", WebhookVerifier)
+ON_REJECTED = web.AppKey[RejectionHook]("on_rejected")
 EVENTS = web.AppKey("events", SupplierEvents)
 READINESS = web.AppKey("readiness", Readiness)
 
@@ -41,8 +45,10 @@ async def supplier_webhook(request: web.Request) -> web.Response:
         event = request.app[VERIFIER].verify(body, request.headers)
     except InvalidSignature:
         log.warning("supplier webhook with a bad signature from %s", request.remote)
+        request.app[ON_REJECTED]("signature")
         return _error(401, "invalid signature")
     except InvalidWebhookPayload:
+        request.app[ON_REJECTED]("payload")
         return _error(400, "not a webhook event")
     event_id = request.headers["webhook-id"]
     is_new = await request.app[EVENTS].accept(event_id, event)
@@ -57,12 +63,14 @@ def create_app(
     verifier: WebhookVerifier | None,
     events: SupplierEvents,
     readiness: Readiness | None = None,
+    on_rejected: RejectionHook | None = None,
 ) -> web.Application:
     """Without a verifier (no SUPPLIER_WEBHOOK_SECRET) there is no webhook endpoint:
     the recovery pass polls the supplier instead."""
     app = web.Application(client_max_size=MAX_WEBHOOK_BYTES)
     app[EVENTS] = events
     app[READINESS] = readiness if readiness is not None else Readiness(ready=True)
+    app[ON_REJECTED] = on_rejected or (lambda reason: None)
     app.router.add_get("/health", health)
     if verifier is not None:
         app[VERIFIER] = verifier

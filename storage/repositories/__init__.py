@@ -9,6 +9,7 @@ from storage.repositories.orders import OrderRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.payments import PaymentRepository, PaymentStatus
 from storage.repositories.products import ProductData, ProductRepository
+from storage.repositories.telegram_updates import TelegramUpdateRepository
 from storage.repositories.users import UserRepository
 
 __all__ = [
@@ -24,5 +25,6 @@ __all__ = [
     "ProductData",
     "ProductRepository",
     "SupplierEventRepository",
+    "TelegramUpdateRepository",
     "UserRepository",
 ]

@@ -326,6 +326,26 @@ class OrderRepository(Repository):
         row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
+    async def count_by_status(self) -> dict[OrderStatus, int]:
+        cursor = await self._conn.execute("SELECT status, count(*) FROM orders GROUP BY status")
+        return {OrderStatus(row[0]): int(row[1]) for row in await cursor.fetchall()}
+
+    async def transitions_after(
+        self, last_id: int, limit: int = 10_000
+    ) -> list[tuple[int, OrderTransition, datetime | None]]:
+        """Timeline rows after `last_id`, oldest first, each with its order's payment time
+        (for payment→delivery latency)."""
+        cursor = await self._conn.execute(
+            """SELECT t.*, o.paid_at FROM order_transitions AS t JOIN orders AS o
+                   ON o.id = t.order_id
+               WHERE t.id > ? ORDER BY t.id LIMIT ?""",
+            (last_id, limit),
+        )
+        return [
+            (row["id"], _transition(row), from_db_optional(row["paid_at"]))
+            for row in await cursor.fetchall()
+        ]
+
     async def timeline(self, order_id: str) -> list[OrderTransition]:
         cursor = await self._conn.execute(
             "SELECT * FROM order_transitions WHERE order_id = ? ORDER BY id", (order_id,)

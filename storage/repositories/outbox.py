@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
@@ -9,6 +10,13 @@ import aiosqlite
 from storage.clock import from_db, from_db_optional, to_db
 from storage.models import OutboxMessage
 from storage.repositories._base import Repository
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxDepth:
+    pending: int
+    dead: int
+    oldest_pending: datetime | None
 
 
 def _message(row: aiosqlite.Row) -> OutboxMessage:
@@ -77,16 +85,6 @@ class OutboxRepository(Repository):
             "UPDATE outbox SET parts_sent = max(parts_sent, ?) WHERE id = ?", (part + 1, message_id)
         )
 
-    async def depth(self, now: datetime) -> tuple[int, datetime | None]:
-        """Messages waiting to be sent, and when the oldest of them was queued."""
-        cursor = await self._conn.execute(
-            "SELECT count(*), min(created_at) FROM outbox WHERE status = 'pending'"
-        )
-        row = await cursor.fetchone()
-        if row is None or not row[0]:
-            return 0, None
-        return int(row[0]), from_db(row[1])
-
     async def mark_failed(self, message_id: int, *, error: str, retry_at: datetime | None) -> None:
         """Schedule another attempt, or give up (status 'dead') when retry_at is None."""
         retry = to_db(retry_at) if retry_at else None
@@ -96,4 +94,19 @@ class OutboxRepository(Repository):
                    next_attempt_at = coalesce(?, next_attempt_at)
                WHERE id = ?""",
             (error[:500], retry, retry, message_id),
+        )
+
+    async def depth(self) -> OutboxDepth:
+        """Messages waiting to be sent and given up on, and when the oldest waiting one was
+        written (for the metrics; a full scan of a table that stays small)."""
+        cursor = await self._conn.execute(
+            """SELECT count(*) FILTER (WHERE status = 'pending') AS pending,
+                      count(*) FILTER (WHERE status = 'dead') AS dead,
+                      min(created_at) FILTER (WHERE status = 'pending') AS oldest
+               FROM outbox WHERE status IN ('pending', 'dead')"""
+        )
+        row = await cursor.fetchone()
+        assert row is not None  # an aggregate always yields one row
+        return OutboxDepth(
+            pending=row["pending"], dead=row["dead"], oldest_pending=from_db_optional(row["oldest"])
         )

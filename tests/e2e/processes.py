@@ -21,7 +21,9 @@ BOT_ID = 7100000001
 BOT_TOKEN = f"{BOT_ID}:E2E-giftbot-test-token-000000000000"
 SUPPLIER_API_KEY = "sk_e2e_supplier"
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"e2e-supplier-webhook-secret").decode()
-START_TIMEOUT = 30.0
+TELEGRAM_WEBHOOK_SECRET = "e2e-telegram-webhook-secret_0123456789"
+# A bound, not a wait: generous, since a shared 2-core machine can be slow to start aiogram.
+START_TIMEOUT = 90.0
 
 
 def free_port() -> int:
@@ -37,7 +39,7 @@ class Stack:
     bot_url: str
     workdir: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-    bot_env: dict[str, str] = field(default_factory=dict)  # what `giftbot run` was given
+    bot_env: dict[str, str] = field(default_factory=dict)  # the bot's settings, secrets too
 
     def log(self, name: str) -> str:
         return (self.workdir / f"{name}.log").read_text(errors="replace")
@@ -74,7 +76,10 @@ def _base_env() -> dict[str, str]:
 
 
 @contextmanager
-def running_stack(workdir: Path, **bot_env: str) -> Iterator[Stack]:
+def running_stack(
+    workdir: Path, *, webhook_path: str | None = None, **bot_env: str
+) -> Iterator[Stack]:
+    """The three processes; with `webhook_path` the bot takes updates by webhook there."""
     telegram_port, supplier_port, bot_port = free_port(), free_port(), free_port()
     stack = Stack(
         telegram_url=f"http://127.0.0.1:{telegram_port}",
@@ -113,7 +118,6 @@ def running_stack(workdir: Path, **bot_env: str) -> Iterator[Stack]:
             f"{stack.supplier_url}/openapi.json", stack.processes["supplier"], "supplier"
         )
         stack.bot_env = {
-            **env,
             "BOT_TOKEN": BOT_TOKEN,
             "TELEGRAM_API_URL": stack.telegram_url,
             "SUPPLIER_URL": stack.supplier_url,
@@ -126,16 +130,24 @@ def running_stack(workdir: Path, **bot_env: str) -> Iterator[Stack]:
             "THROTTLE_PER_SECOND": "20",
             **bot_env,
         }
-        _spawn(stack, "bot", ["run"], stack.bot_env)
+        if webhook_path is not None:
+            stack.bot_env["BOT_WEBHOOK_URL"] = stack.bot_url + webhook_path
+            stack.bot_env["BOT_WEBHOOK_SECRET"] = TELEGRAM_WEBHOOK_SECRET
+        _spawn(stack, "bot", ["run"], bot_environment(stack))
         wait_until_ready(f"{stack.bot_url}/health", stack.processes["bot"], "bot")
         yield stack
     finally:
         stop(stack)
 
 
+def bot_environment(stack: Stack, **overrides: str) -> dict[str, str]:
+    """What a `giftbot run` of this stack gets: a clean shell's variables and its settings."""
+    return {**_base_env(), **stack.bot_env, **overrides}
+
+
 def start_bot(stack: Stack, name: str) -> subprocess.Popen[bytes]:
     """Another `giftbot run` with the stack's settings (same database, same port)."""
-    _spawn(stack, name, ["run"], stack.bot_env)
+    _spawn(stack, name, ["run"], bot_environment(stack))
     return stack.processes[name]
 
 

@@ -1,12 +1,14 @@
-"""Order rows built in memory, for tests that render or decide without a database."""
+"""Orders and products built in memory: rows for repositories, or orders for tests that render
+or decide without a database."""
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from storage.models import Order, OrderStatus
+from storage.models import NewOrder, Order, OrderStatus
+from storage.repositories import ProductData
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 
@@ -52,3 +54,34 @@ _BASE = Order(
 def make_order(**fields: Any) -> Order:
     """A delivered order of two Steam cards, with `fields` changed."""
     return dataclasses.replace(_BASE, **fields)
+
+
+def product(sku: str, region: str = "US", brand: str = "Steam", value: int = 2000) -> ProductData:
+    return ProductData(
+        sku=sku,
+        brand=brand,
+        name=f"{brand} {value // 100}",
+        region=region,
+        face_value=value,
+        face_currency="USD",
+        redemption_instructions="Redeem in the client.",
+        redemption_url="https://example.com/redeem",
+        max_quantity=5,
+        active=True,
+        supplier_updated_at=NOW,
+    )
+
+
+def new_order(order_id: str = "GB1", user_id: int = 1, quantity: int = 2) -> NewOrder:
+    return NewOrder(
+        id=order_id,
+        user_id=user_id,
+        chat_id=user_id,
+        sku="steam-us-20",
+        quantity=quantity,
+        currency="XTR",
+        unit_price=1700,
+        wholesale_unit_price=1900,
+        wholesale_currency="USD",
+        quote_expires_at=NOW + timedelta(minutes=15),
+    )

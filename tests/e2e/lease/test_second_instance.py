@@ -9,7 +9,14 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.e2e.processes import GIFTBOT, free_port, running_stack, start_bot, wait_until_ready
+from tests.e2e.processes import (
+    GIFTBOT,
+    bot_environment,
+    free_port,
+    running_stack,
+    start_bot,
+    wait_until_ready,
+)
 
 
 def test_a_second_instance_is_refused_and_a_killed_one_is_replaced_at_once(
@@ -21,7 +28,7 @@ def test_a_second_instance_is_refused_and_a_killed_one_is_replaced_at_once(
         second = subprocess.run(
             [GIFTBOT, "run"],
             cwd=tmp_path,
-            env={**stack.bot_env, "HTTP_PORT": str(free_port())},
+            env=bot_environment(stack, HTTP_PORT=str(free_port())),
             capture_output=True,
             timeout=60,
             check=False,

@@ -165,3 +165,17 @@ class Shopper:
     async def wait_text(self, fragment: str, after: int = 0) -> JSON:
         """A bot message containing `fragment` (pending orders take a few seconds)."""
         return await self.user.wait_for(lambda m: fragment in text_of(m), 20, after=after)
+
+
+async def buy_instant(
+    telegram: SandboxClient, supplier: Supplier, quantity: int = 2
+) -> tuple[Checkout, list[str]]:
+    """A new customer buys test-instant cards: the order and the codes the supplier issued."""
+    shopper = await Shopper.join(telegram)
+    await shopper.start()
+    checkout = await shopper.checkout("test-instant", "Sandbox", quantity=quantity)
+    assert (await shopper.pay(checkout)).status == "paid"
+    await shopper.delivery(checkout)
+    issued = await supplier.order_for(checkout.order_id)
+    assert issued is not None
+    return checkout, [c["code"] for c in issued["codes"]]

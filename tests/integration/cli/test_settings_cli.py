@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import subprocess
 import sys
@@ -36,6 +37,11 @@ def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
         ({"BOT_TOKEN": TOKEN, "CODES_KEY": "too-short"}, "CODES_KEY"),
         ({"BOT_TOKEN": TOKEN, "SUPPLIER_URL": "not a url"}, "SUPPLIER_URL"),
         ({"BOT_TOKEN": TOKEN, "SUPPLIER_WEBHOOK_SECRET": "plain"}, "SUPPLIER_WEBHOOK_SECRET"),
+        (
+            {"BOT_TOKEN": TOKEN, "BOT_WEBHOOK_URL": "https://shop.example/tg"},
+            "BOT_WEBHOOK_SECRET: required when BOT_WEBHOOK_URL is set",
+        ),
+        ({"BOT_TOKEN": TOKEN, "BOT_WEBHOOK_SECRET": "has spaces"}, "BOT_WEBHOOK_SECRET"),
     ],
 )
 def test_bad_setting_is_one_line_naming_it(tmp_path: Path, env: dict[str, str], named: str) -> None:
@@ -56,7 +62,14 @@ def test_secret_values_never_echoed(tmp_path: Path) -> None:
 
 def test_check_config_prints_masked_settings(tmp_path: Path) -> None:
     key = base64.b64encode(os.urandom(32)).decode()
-    result = run(tmp_path, "check-config", BOT_TOKEN=TOKEN, CODES_KEY=key, ADMIN_IDS="5, 7")
+    result = run(
+        tmp_path,
+        "check-config",
+        BOT_TOKEN=TOKEN,
+        CODES_KEY=key,
+        ADMIN_IDS="5, 7",
+        SUPPLIER_URL="https://supplier.example",
+    )
     assert result.returncode == 0, result.stderr
     assert TOKEN not in result.stdout and key not in result.stdout
     assert "BOT_TOKEN" in result.stdout and "********" in result.stdout
@@ -89,3 +102,71 @@ def test_help_lists_commands(tmp_path: Path) -> None:
     result = run(tmp_path, "--help")
     assert result.returncode == 0
     assert "check-config" in result.stdout and "migrate" in result.stdout
+
+
+REAL = {"BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": "https://api.telegram.org"}
+KEY = base64.b64encode(os.urandom(32)).decode()
+
+
+@pytest.mark.parametrize("command", ["run", "check-config"])
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"CODES_KEY": KEY}, "SUPPLIER_URL: required with the real Telegram"),
+        ({"SUPPLIER_URL": "https://supplier.example"}, "CODES_KEY: required with the real"),
+        ({}, "SUPPLIER_URL: required with the real Telegram"),
+        (
+            {
+                "CODES_KEY": KEY,
+                "SUPPLIER_URL": "https://supplier.example",
+                "BOT_WEBHOOK_URL": "http://shop.example/tg",
+                "BOT_WEBHOOK_SECRET": "s3cret",
+            },
+            "BOT_WEBHOOK_URL: must be https:// with the real Telegram",
+        ),
+    ],
+)
+def test_sandbox_defaults_are_refused_against_the_real_telegram(
+    tmp_path: Path, command: str, env: dict[str, str], named: str
+) -> None:
+    # An unroutable proxy: any network call would hang or fail, not exit 2 at once.
+    result = run(tmp_path, command, **REAL, **env, HTTPS_PROXY="http://192.0.2.1:9")
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0], result.stderr
+    assert not (tmp_path / "data").exists(), "a refused start must change nothing"
+
+
+def test_sandbox_telegram_keeps_the_embedded_defaults(tmp_path: Path) -> None:
+    result = run(tmp_path, "check-config", BOT_TOKEN=TOKEN, TELEGRAM_API_URL="http://127.0.0.1:1")
+    assert result.returncode == 0, result.stderr
+    assert "configuration OK" in result.stdout
+
+
+def test_log_format_json_writes_one_object_a_line(tmp_path: Path) -> None:
+    result = run(tmp_path, "migrate", LOG_FORMAT="json")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stderr.splitlines()]
+    warning = next(line for line in lines if "generated" in line["message"])
+    assert warning["level"] == "WARNING" and warning["logger"] == "storage.cipher"
+    assert {"time", "level", "logger", "message"} <= warning.keys()
+
+
+def test_log_level_setting_and_the_cli_override(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    quiet = run(tmp_path / "a", "migrate", LOG_LEVEL="error")
+    assert quiet.returncode == 0 and "generated" not in quiet.stderr
+    loud = run(tmp_path / "b", "--log-level", "INFO", "migrate", LOG_LEVEL="ERROR")
+    assert loud.returncode == 0 and "generated" in loud.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "named"), [("LOG_LEVEL", "LOG_LEVEL"), ("LOG_FORMAT", "LOG_FORMAT")]
+)
+def test_bad_log_setting_is_one_line_naming_it(tmp_path: Path, env: str, named: str) -> None:
+    result = run(tmp_path, "migrate", **{env: "loud"})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0], result.stderr
+    assert not (tmp_path / "data").exists()

@@ -20,7 +20,7 @@ from storage.order_states import (
 )
 from storage.repositories import OrderRepository
 from storage.store import Storage
-from tests.unit.storage.test_repositories import NOW, new_order, seeded  # noqa: F401
+from tests.support.orders import NOW, new_order
 
 S = OrderStatus
 
@@ -64,7 +64,7 @@ def test_steps_owed() -> None:
 
 
 async def test_repository_refuses_every_move_outside_the_table(
-    seeded: Storage,  # noqa: F811
+    seeded: Storage,
 ) -> None:
     """Every (from, to) pair: allowed moves are taken, the others raise and change nothing."""
     for current, target in itertools.product(OrderStatus, OrderStatus):
@@ -104,7 +104,7 @@ async def test_repository_refuses_every_move_outside_the_table(
 
 
 async def test_transitions_keep_a_timeline_and_a_clock_per_state(
-    seeded: Storage,  # noqa: F811
+    seeded: Storage,
 ) -> None:
     later = NOW + timedelta(minutes=3)
     async with seeded.db.transaction() as conn:

@@ -1,66 +1,25 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from storage.errors import AlreadyExists, ConcurrentUpdate, NotFound
-from storage.models import Code, NewOrder, OrderStatus
+from storage.models import Code, OrderStatus
 from storage.repositories import (
     AuditRepository,
     CodeRepository,
     CreditRepository,
     OrderRepository,
     OutboxRepository,
-    ProductData,
     ProductRepository,
     SupplierEventRepository,
+    TelegramUpdateRepository,
     UserRepository,
 )
 from storage.store import Storage
-
-NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
-
-
-def product(sku: str, region: str = "US", brand: str = "Steam", value: int = 2000) -> ProductData:
-    return ProductData(
-        sku=sku,
-        brand=brand,
-        name=f"{brand} {value // 100}",
-        region=region,
-        face_value=value,
-        face_currency="USD",
-        redemption_instructions="Redeem in the client.",
-        redemption_url="https://example.com/redeem",
-        max_quantity=5,
-        active=True,
-        supplier_updated_at=NOW,
-    )
-
-
-def new_order(order_id: str = "GB1", user_id: int = 1, quantity: int = 2) -> NewOrder:
-    return NewOrder(
-        id=order_id,
-        user_id=user_id,
-        chat_id=user_id,
-        sku="steam-us-20",
-        quantity=quantity,
-        currency="XTR",
-        unit_price=1700,
-        wholesale_unit_price=1900,
-        wholesale_currency="USD",
-        quote_expires_at=NOW + timedelta(minutes=15),
-    )
-
-
-@pytest.fixture
-async def seeded(storage: Storage) -> Storage:
-    async with storage.db.transaction() as conn:
-        await UserRepository(conn).upsert_user(1, "Ann", "en", NOW)
-        await UserRepository(conn).upsert_user(2, "Boris", "ru", NOW)
-        await ProductRepository(conn).upsert_product(product("steam-us-20"), NOW)
-    return storage
+from tests.support.orders import NOW, new_order, product
 
 
 async def test_user_keeps_choices_across_contacts(storage: Storage) -> None:
@@ -301,3 +260,16 @@ async def test_audit_log_records_admin_actions(storage: Storage) -> None:
         await audit.record(admin_id=9, action="refund", target="GB1", details={"why": "x"}, now=NOW)
         (entry,) = await audit.list_recent()
         assert (entry.admin_id, entry.action, entry.target) == (9, "refund", "GB1")
+
+
+async def test_telegram_update_ids_are_recognised_and_forgotten_after_a_day(
+    storage: Storage,
+) -> None:
+    async with storage.db.transaction() as conn:
+        updates = TelegramUpdateRepository(conn)
+        assert await updates.record_update(501, NOW) is True
+        assert await updates.record_update(501, NOW + timedelta(hours=1)) is False
+        assert await updates.record_update(502, NOW + timedelta(hours=25)) is True
+        assert await updates.forget_before(NOW + timedelta(hours=24)) == 1
+        assert await updates.record_update(501, NOW + timedelta(hours=26)) is True
+        assert await updates.record_update(502, NOW + timedelta(hours=26)) is False
