@@ -20,6 +20,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.logs import bind_order
 from bot.services.alerts import AlertKind, queue_alert
 from bot.services.fulfilment_rules import Deadlines, RetryRules
 from bot.services.keyed_lock import KeyedLock
@@ -94,6 +95,10 @@ class FulfilmentService:
 
     async def fulfil(self, order_id: str) -> Order:
         """Carry out the step the order's state owes now, as far as it can go."""
+        with bind_order(order_id):
+            return await self._fulfil(order_id)
+
+    async def _fulfil(self, order_id: str) -> Order:
         async with self._locks.hold(order_id):
             order = await self._get(order_id)
             now = self._clock()

@@ -28,6 +28,7 @@ from aiogram.exceptions import (
 )
 from aiogram.utils.i18n import I18n
 
+from bot.logs import log_context
 from bot.services.alerts import AlertKind, queue_alert
 from bot.services.order_queries import OrderQueries
 from bot.services.outbox_render import CODES, OutboxRenderer
@@ -86,7 +87,8 @@ class OutboxSender:
             if not due:
                 return sent
             for message in due:
-                sent += await self._send(message)
+                with log_context(order_id=message.order_id):
+                    sent += await self._send(message)
 
     async def _send(self, message: OutboxMessage) -> int:
         sent = 0
