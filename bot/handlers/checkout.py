@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from aiogram import Bot, F, Router
-from aiogram.types import CallbackQuery, LabeledPrice, Message, PreCheckoutQuery
+from aiogram import Bot, Router
+from aiogram.types import CallbackQuery, LabeledPrice, PreCheckoutQuery
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
@@ -24,7 +24,6 @@ from bot.services.checkout import (
     Quote,
     Verdict,
 )
-from bot.services.fulfilment import FulfilmentService
 from bot.services.pricing import STARS
 from bot.settings import BotSettings
 from storage.models import User
@@ -110,43 +109,8 @@ async def pre_checkout(query: PreCheckoutQuery, checkout: CheckoutService) -> No
         await query.answer(ok=False, error_message=refusal_text(verdict.reason))
 
 
-async def successful_payment(
-    message: Message, checkout: CheckoutService, fulfilment: FulfilmentService
-) -> None:
-    payment = message.successful_payment
-    if payment is None or message.from_user is None:
-        return
-    user_id = message.from_user.id
-    record = await checkout.record_payment(
-        user_id=user_id,
-        payload=payment.invoice_payload,
-        currency=payment.currency,
-        total_amount=payment.total_amount,
-        telegram_charge_id=payment.telegram_payment_charge_id,
-        provider_charge_id=payment.provider_payment_charge_id or None,
-    )
-    if record is None:
-        await fulfilment.refund_unmatched_payment(
-            user_id=user_id, telegram_charge_id=payment.telegram_payment_charge_id
-        )
-        await message.answer(
-            "↩️ " + escape(_("We could not match this payment to an order. It is being refunded."))
-        )
-        return
-    if not record.is_new:
-        return  # Telegram repeated the update; the first one did everything
-    text = _("Payment received, order {order_id}: preparing your codes.").format(
-        order_id=record.order.id
-    )
-    try:
-        await message.answer("✅ " + escape(text))
-    finally:
-        fulfilment.schedule(record.order.id)
-
-
 def create_router() -> Router:
     router = Router(name=__name__)
     router.callback_query.register(buy, Buy.filter())
     router.pre_checkout_query.register(pre_checkout)
-    router.message.register(successful_payment, F.successful_payment)
     return router

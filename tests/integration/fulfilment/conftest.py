@@ -32,16 +32,23 @@ USER_ID = 4242
 
 @dataclass
 class FakeRefunder:
-    """Telegram's refundStarPayment: once per charge; can be made unreachable."""
+    """Telegram's refundStarPayment; can be made unreachable. Every call is counted in
+    `calls`. Refunding a charge a second time is a double refund: it lands in `refunded`
+    too (an assertion on that list sees it) and fails the test where it happens."""
 
     refunded: list[str] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)
     unavailable: bool = False
 
     async def refund_stars(self, *, user_id: int, telegram_charge_id: str) -> None:
+        self.calls.append(telegram_charge_id)
         if self.unavailable:
             raise RefundUnavailable("network down")
-        if telegram_charge_id not in self.refunded:
-            self.refunded.append(telegram_charge_id)
+        again = telegram_charge_id in self.refunded
+        self.refunded.append(telegram_charge_id)
+        if again:
+            # pytest's Failed is a BaseException: no `except Exception` on the way swallows it.
+            pytest.fail(f"charge {telegram_charge_id} refunded twice")
 
 
 @pytest.fixture
