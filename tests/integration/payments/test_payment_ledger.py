@@ -347,3 +347,19 @@ async def test_long_history_is_walked_once_then_from_the_watermark(
     assert await _ledger(storage, counting, refunder, fulfilment, at=at).reconcile() == 0
     assert counting.offsets[0] == 5000 and counting.offsets[-2:] == [100, 200]
     assert refunder.calls == [] and fulfilment.scheduled == ["GBLEDGER0005"]
+
+
+async def test_payment_telegram_shows_refunded_is_kept_as_refunded_without_alerts(
+    storage: Storage, bot: Bot, customer: ChatUser, refunder: CountingRefunder
+) -> None:
+    # An earlier version of the bot refunded this stray payment itself, storing nothing.
+    stray = await _pay_while_the_bot_is_down(bot, customer, "GBNOSUCHORDER")
+    await bot.refund_star_payment(CUSTOMER, stray)
+    fulfilment = RecordingFulfilment()
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    assert await _ledger(storage, bot, refunder, fulfilment, at=later).reconcile() == 0
+    assert await _payment_status(storage, stray) == PaymentStatus.REFUNDED
+    assert refunder.calls == []
+    async with storage.db.read() as conn:
+        cursor = await conn.execute("SELECT count(*) FROM outbox")
+        assert (await cursor.fetchone())[0] == 0, "nothing for anyone to do"
