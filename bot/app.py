@@ -253,8 +253,11 @@ async def _settle_lost_payments(ledger: PaymentLedger) -> None:
     except Exception as exc:
         log.warning("payment ledger not read at start-up (%r); retrying in the background", exc)
         return
-    if taken:
-        log.warning("start-up: %d payments taken from Telegram's ledger", taken)
+    log.log(
+        logging.WARNING if taken else logging.INFO,
+        "payment ledger read at start-up: %d payments taken",
+        taken,
+    )
 
 
 async def _cancel(tasks: list[asyncio.Task[None]]) -> None:

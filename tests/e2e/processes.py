@@ -37,6 +37,7 @@ class Stack:
     bot_url: str
     workdir: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    environments: dict[str, dict[str, str]] = field(default_factory=dict)  # to restart one
 
     def log(self, name: str) -> str:
         return (self.workdir / f"{name}.log").read_text(errors="replace")
@@ -61,6 +62,7 @@ def wait_until_ready(url: str, process: subprocess.Popen[bytes], name: str) -> N
 
 def _spawn(stack: Stack, name: str, args: list[str], env: Mapping[str, str]) -> None:
     log = (stack.workdir / f"{name}.log").open("wb")
+    stack.environments[name] = dict(env)
     stack.processes[name] = subprocess.Popen(
         [GIFTBOT, *args], cwd=stack.workdir, env=dict(env), stdout=log, stderr=subprocess.STDOUT
     )
@@ -134,6 +136,21 @@ def running_stack(workdir: Path, **bot_env: str) -> Iterator[Stack]:
         yield stack
     finally:
         stop(stack)
+
+
+def restart_bot(stack: Stack, name: str, *, like: str = "bot", **settings: str) -> None:
+    """Start the bot again as `name` (its own log) with the settings it ran with as
+    `like`, `settings` on top, and wait until /health says ready. Stop the running one
+    first (`end`)."""
+    _spawn(stack, name, ["run"], {**stack.environments[like], **settings})
+    wait_until_ready(f"{stack.bot_url}/health", stack.processes[name], name)
+
+
+def end(stack: Stack, name: str, sig: signal.Signals = signal.SIGTERM) -> int:
+    """Stop one process (SIGKILL: a crash) and forget it; return its exit status."""
+    process = stack.processes.pop(name)
+    process.send_signal(sig)
+    return process.wait(timeout=10)
 
 
 def stop(stack: Stack) -> None:
