@@ -118,8 +118,11 @@ class PaymentLedger:
         recent = [t for t in transactions if t.date >= floor]
         refunded = _refunded_ids(recent)
         payments = [p for p in map(_incoming, recent) if p is not None]
+        known: set[str] = set()
         async with self._db.read() as conn:
-            known = await PaymentRepository(conn).known([p.charge_id for p in payments])
+            for i in range(0, len(payments), PAGE_SIZE):  # SQLite bounds a query's parameters
+                chunk = [p.charge_id for p in payments[i : i + PAGE_SIZE]]
+                known |= await PaymentRepository(conn).known(chunk)
         unsettled: list[datetime] = []
         taken = 0
         for payment in payments:

@@ -117,7 +117,12 @@ class PaymentIntake:
         The caller schedules fulfilment of a new applied payment's order."""
         intake = await self._store(payment)
         if intake.is_new and intake.status is PaymentStatus.REFUND_OWED:
-            status = await self.refund(payment.charge_id)
+            try:
+                status = await self.refund(payment.charge_id)
+            except Exception:
+                # Stored as owed: the ledger's next pass tries again.
+                log.exception("refund of charge %s stopped; will retry", payment.charge_id)
+                status = PaymentStatus.REFUND_OWED
             intake = Intake(status=status, is_new=True, order=None)
         return intake
 

@@ -118,13 +118,9 @@ class FakeSupplier:
 @dataclass
 class FakeFulfilment:
     scheduled: list[str] = field(default_factory=list)
-    refunded: list[tuple[int, str]] = field(default_factory=list)
 
     def schedule(self, order_id: str) -> None:
         self.scheduled.append(order_id)
-
-    async def refund_unmatched_payment(self, *, user_id: int, telegram_charge_id: str) -> None:
-        self.refunded.append((user_id, telegram_charge_id))
 
 
 @dataclass
