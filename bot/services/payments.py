@@ -170,11 +170,17 @@ class PaymentIntake:
                 # Telegram was not asked: try again later, however many times it takes.
                 log.warning("refund of charge %s postponed: %s", charge_id, exc)
                 return await self._retry_later(payment, str(exc) or "unavailable", now)
-            except RefundRejected as exc:
-                log.error("Telegram refused to refund charge %s: %s", charge_id, exc)
+            except Exception as exc:
+                # Refused (or a failure we cannot read): a bounded number of tries, then
+                # a person looks, rather than one more call every minute for ever.
+                if isinstance(exc, RefundRejected):
+                    log.error("Telegram refused to refund charge %s: %s", charge_id, exc)
+                else:
+                    log.exception("refund of charge %s failed", charge_id)
+                error = str(exc) or type(exc).__name__
                 if payment.attempts + 1 < MAX_REFUND_ATTEMPTS:
-                    return await self._retry_later(payment, str(exc), now)
-                return await self._give_up(payment, str(exc), now)
+                    return await self._retry_later(payment, error, now)
+                return await self._give_up(payment, error, now)
             return await self._refunded(payment, now)
 
     async def _store(self, payment: IncomingPayment) -> Intake:

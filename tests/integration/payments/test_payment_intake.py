@@ -194,7 +194,11 @@ async def test_one_payment_failing_never_blocks_the_others(storage: Storage) -> 
     await intake.take(_paid("ch-b", order.id))
     clock.now += timedelta(hours=1)
     assert await intake.refund_owed() == 1  # ch-a raises a bug; ch-b still goes back
-    assert await _status(storage, "ch-a") == S.REFUND_OWED
+    async with storage.db.read() as conn:
+        stuck = await PaymentRepository(conn).find("ch-a")
+    # The bug counts as a try: backoff, then a person, not a call every minute for ever.
+    assert stuck is not None and (stuck.status, stuck.attempts) == (S.REFUND_OWED, 2)
+    assert stuck.next_attempt_at == clock.now + refund_backoff(1)
     assert await _status(storage, "ch-b") == S.REFUNDED
 
 
