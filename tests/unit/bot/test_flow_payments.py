@@ -3,6 +3,7 @@ and the customer told what happens to the money."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from aiogram.methods import SendInvoice, SendMessage
@@ -143,3 +144,22 @@ async def test_payment_the_ledger_took_first_is_not_handled_again(h: Harness) ->
     await h.pay(invoice.payload, amount, "charge-l")  # the update arrives after all
     assert h.session.calls == [] and h.fulfilment.scheduled == []
     assert (await payment(h, "charge-l")).source == "ledger"
+
+
+async def test_live_update_and_ledger_at_once_handle_the_payment_once(h: Harness) -> None:
+    invoice = await quote(h)
+    amount = invoice.prices[0].amount
+    intake = PaymentIntake(h.storage.db, h.refunder, admin_ids=())
+    ledger_copy = IncomingPayment(
+        "charge-both", None, 42, "XTR", amount, invoice.payload, NOW, PaymentSource.LEDGER
+    )
+    _, taken = await asyncio.gather(
+        h.pay(invoice.payload, amount, "charge-both"), intake.take(ledger_copy)
+    )
+    live_scheduled = h.fulfilment.scheduled == [invoice.payload]
+    # Exactly one of the two doors took it: the other found the charge stored.
+    assert live_scheduled != taken.is_new
+    assert h.refunder.calls == []
+    async with h.storage.db.read() as conn:
+        cursor = await conn.execute("SELECT count(*) FROM payments")
+        assert tuple(await cursor.fetchone() or ()) == (1,)
