@@ -11,7 +11,8 @@ A payment that cannot pay its order is classified, never dropped:
   refunded automatically; admins are alerted and a person decides;
 - it names an order here that cannot take it (a second payment of one quote, an order
   already refunded, another user's order, a wrong amount) → Stars: `refund_owed`, refunded
-  once with bounded retries, then `refunded` (or `refund_failed` and an alert);
+  once with bounded retries (bot/services/payment_refunds.py), then `refunded` (or
+  `refund_failed` and an alert);
   a card payment: `refund_due` and an alert (a person refunds it with the provider).
 """
 
@@ -20,39 +21,30 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 import aiosqlite
 
 from bot.services.alerts import AlertKind, queue_alert
-from bot.services.keyed_lock import KeyedLock
+from bot.services.payment_refunds import LEDGER_SOURCE, OwedRefunds, alert_details
 from bot.services.pricing import STARS
-from bot.services.refunds import Refunder, RefundRejected, RefundUnavailable
+from bot.services.refunds import Refunder
 from storage.clock import utcnow
 from storage.database import Database
-from storage.models import Order, OrderStatus, Payment
-from storage.repositories import (
-    OrderRepository,
-    OutboxRepository,
-    PaymentRepository,
-    PaymentStatus,
-)
+from storage.models import Order, OrderStatus
+from storage.repositories import OrderRepository, PaymentRepository, PaymentStatus
 
 log = logging.getLogger(__name__)
 
 # An order takes a payment only while its quote is open (or lapsed unpaid: Telegram may
 # still deliver a payment approved just before the quote expired).
 PAYABLE = frozenset({OrderStatus.QUOTED, OrderStatus.EXPIRED})
-# Telegram refusing a refund is retried this many times in all, then a person looks.
-MAX_REFUND_ATTEMPTS = 5
-REFUND_BACKOFF = timedelta(seconds=30)
-MAX_REFUND_BACKOFF = timedelta(minutes=30)
 
 
 class PaymentSource(StrEnum):
     UPDATE = "update"  # the live successful_payment message
-    LEDGER = "ledger"  # found in getStarTransactions (its update was lost)
+    LEDGER = LEDGER_SOURCE  # found in getStarTransactions (its update was lost)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +64,6 @@ class Intake:
     status: PaymentStatus  # what became of the payment (after a first refund try)
     is_new: bool  # False: this charge was stored before (a repeated update, the other door)
     order: Order | None  # the order it paid, when applied
-
-
-def refund_backoff(attempts: int) -> timedelta:
-    """Wait before the next refund try, after `attempts` tries."""
-    return min(MAX_REFUND_BACKOFF, REFUND_BACKOFF * (1 << min(attempts, 16)))
 
 
 def classify(order: Order | None, payment: IncomingPayment) -> tuple[PaymentStatus, str | None]:
@@ -106,11 +93,12 @@ class PaymentIntake:
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._db = db
-        self._refunder = refunder
         self._admins = frozenset(admin_ids)
         self._on_outbox = on_outbox
         self._clock = clock
-        self._locks = KeyedLock()  # per charge id: one refund call at a time
+        self._refunds = OwedRefunds(
+            db, refunder, admin_ids=admin_ids, on_outbox=on_outbox, clock=clock
+        )
 
     async def take(self, payment: IncomingPayment) -> Intake:
         """Store `payment` and apply or classify it; a refund owed is tried at once.
@@ -118,7 +106,7 @@ class PaymentIntake:
         intake = await self._store(payment)
         if intake.is_new and intake.status is PaymentStatus.REFUND_OWED:
             try:
-                status = await self.refund(payment.charge_id)
+                status = await self._refunds.refund(payment.charge_id)
             except Exception:
                 # Stored as owed: the ledger's next pass tries again.
                 log.exception("refund of charge %s stopped; will retry", payment.charge_id)
@@ -134,54 +122,13 @@ class PaymentIntake:
             order = await OrderRepository(conn).find_order(payment.payload)
             return await self._record(conn, payment, order, PaymentStatus.REFUNDED, now)
 
+    @property
+    def refunds(self) -> OwedRefunds:
+        return self._refunds
+
     async def refund_owed(self) -> int:
         """Try every refund whose time has come; return how many went through."""
-        async with self._db.read() as conn:
-            due = await PaymentRepository(conn).refunds_due(self._clock())
-        done = 0
-        for payment in due:
-            try:
-                done += await self.refund(payment.charge_id) is PaymentStatus.REFUNDED
-            except Exception:
-                # One payment's trouble never holds up the others.
-                log.exception("refund of charge %s stopped; will retry", payment.charge_id)
-        return done
-
-    async def refund(self, charge_id: str) -> PaymentStatus:
-        """One refund try of an owed payment, if its time has come."""
-        async with self._locks.hold(charge_id):
-            now = self._clock()
-            async with self._db.read() as conn:
-                payment = await PaymentRepository(conn).find(charge_id)
-            if payment is None:
-                raise LookupError(f"no payment {charge_id}")
-            status = PaymentStatus(payment.status)
-            if status is not PaymentStatus.REFUND_OWED or (
-                payment.next_attempt_at is not None and payment.next_attempt_at > now
-            ):
-                return status
-            try:
-                # Refunding a charge twice is answered CHARGE_ALREADY_REFUNDED, which the
-                # refunder reports as success: a crash after Telegram's yes is harmless.
-                await self._refunder.refund_stars(
-                    user_id=payment.user_id, telegram_charge_id=charge_id
-                )
-            except RefundUnavailable as exc:
-                # Telegram was not asked: try again later, however many times it takes.
-                log.warning("refund of charge %s postponed: %s", charge_id, exc)
-                return await self._retry_later(payment, str(exc) or "unavailable", now)
-            except Exception as exc:
-                # Refused (or a failure we cannot read): a bounded number of tries, then
-                # a person looks, rather than one more call every minute for ever.
-                if isinstance(exc, RefundRejected):
-                    log.error("Telegram refused to refund charge %s: %s", charge_id, exc)
-                else:
-                    log.exception("refund of charge %s failed", charge_id)
-                error = str(exc) or type(exc).__name__
-                if payment.attempts + 1 < MAX_REFUND_ATTEMPTS:
-                    return await self._retry_later(payment, error, now)
-                return await self._give_up(payment, error, now)
-            return await self._refunded(payment, now)
+        return await self._refunds.refund_owed()
 
     async def _store(self, payment: IncomingPayment) -> Intake:
         now = self._clock()
@@ -262,72 +209,5 @@ class PaymentIntake:
             payment.charge_id,
             now,
             order_id=order.id if order is not None else None,
-            details=_details(payment, problem=problem),
+            details=alert_details(payment, problem=problem),
         )
-
-    async def _retry_later(self, payment: Payment, error: str, now: datetime) -> PaymentStatus:
-        async with self._db.transaction() as conn:
-            await PaymentRepository(conn).record_attempt(
-                payment.charge_id,
-                retry_at=now + refund_backoff(payment.attempts),
-                error=error,
-                now=now,
-            )
-        return PaymentStatus.REFUND_OWED
-
-    async def _give_up(self, payment: Payment, error: str, now: datetime) -> PaymentStatus:
-        async with self._db.transaction() as conn:
-            await PaymentRepository(conn).set_status(
-                payment.charge_id, PaymentStatus.REFUND_FAILED, now, error=error[:500]
-            )
-            alerted = await queue_alert(
-                conn,
-                self._admins,
-                AlertKind.REFUND_FAILED,
-                payment.charge_id,
-                now,
-                order_id=payment.order_id,
-                details=_details(payment, error=error[:200]),
-            )
-        if alerted:
-            self._on_outbox()
-        return PaymentStatus.REFUND_FAILED
-
-    async def _refunded(self, payment: Payment, now: datetime) -> PaymentStatus:
-        async with self._db.transaction() as conn:
-            await PaymentRepository(conn).set_status(payment.charge_id, PaymentStatus.REFUNDED, now)
-            told = await self._tell_customer(conn, payment, now)
-        log.info("charge %s of user %s refunded", payment.charge_id, payment.user_id)
-        if told:
-            self._on_outbox()
-        return PaymentStatus.REFUNDED
-
-    async def _tell_customer(
-        self, conn: aiosqlite.Connection, payment: Payment, now: datetime
-    ) -> bool:
-        """The live path answers the payment message itself; a payment found in the ledger
-        gets a notice in its order's chat, and only when that order is the payer's own."""
-        if payment.source != PaymentSource.LEDGER or payment.order_id is None:
-            return False
-        order = await OrderRepository(conn).find_order(payment.order_id)
-        if order is None or order.user_id != payment.user_id:
-            return False
-        return await OutboxRepository(conn).enqueue(
-            chat_id=order.chat_id,
-            kind="notice",
-            order_id=order.id,
-            payload={"notice": "unmatched_refund"},
-            dedupe_key=f"unmatched_refund:{payment.charge_id}",
-            now=now,
-        )
-
-
-def _details(payment: IncomingPayment | Payment, **extra: object) -> dict[str, object]:
-    """What an admin needs to find the payment (never a secret: these are no codes)."""
-    return {
-        "user_id": payment.user_id,
-        "amount": payment.amount,
-        "currency": payment.currency,
-        "payload": payment.payload[:128],
-        **extra,
-    }

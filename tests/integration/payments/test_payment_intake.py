@@ -9,14 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.services.payments import (
-    MAX_REFUND_ATTEMPTS,
-    IncomingPayment,
-    PaymentIntake,
-    PaymentSource,
-    classify,
-    refund_backoff,
-)
+from bot.services.payment_refunds import MAX_REFUND_ATTEMPTS, refund_backoff
+from bot.services.payments import IncomingPayment, PaymentIntake, PaymentSource, classify
 from bot.services.refunds import RefundRejected, RefundUnavailable
 from storage.models import NewOrder, Order, OrderStatus
 from storage.repositories import (
@@ -211,7 +205,9 @@ async def test_concurrent_refund_tries_ask_telegram_once(storage: Storage) -> No
     await intake.take(_paid("ch-r", order.id))
     clock.now += timedelta(hours=1)
     refunder.gate = asyncio.Event()
-    tries = asyncio.gather(intake.refund_owed(), intake.refund("ch-r"), intake.refund_owed())
+    tries = asyncio.gather(
+        intake.refund_owed(), intake.refunds.refund("ch-r"), intake.refund_owed()
+    )
     await asyncio.sleep(0)  # let the first try reach Telegram and wait there
     refunder.gate.set()
     await tries
