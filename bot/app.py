@@ -8,6 +8,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -30,6 +31,7 @@ from bot.services.fulfilment_rules import deadlines
 from bot.services.order_queries import OrderQueries
 from bot.services.outbox_sender import OutboxSender
 from bot.services.payment_ledger import PaymentLedger
+from bot.services.payments import PaymentIntake
 from bot.services.pricing import PriceRules
 from bot.services.refunds import TelegramRefunder
 from bot.services.supplier_events import SupplierEvents
@@ -157,7 +159,16 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
             purchases_per_minute=settings.bot.purchases_per_minute,
         )
 
-        ledger = PaymentLedger(storage.db, bot, checkout, fulfilment)
+        # Every payment, from the live update or Telegram's ledger, goes through one intake.
+        payments = PaymentIntake(
+            storage.db,
+            TelegramRefunder(bot),
+            admin_ids=settings.bot.admin_ids,
+            on_outbox=outbox.wake,
+        )
+        ledger = PaymentLedger(
+            storage.db, bot, payments, fulfilment, currency=settings.bot.payment_currency
+        )
 
         dispatcher = Dispatcher(
             settings=settings.bot,
@@ -166,6 +177,7 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
             users=UserService(storage.db),
             orders=orders,
             fulfilment=fulfilment,
+            payments=payments,
             i18n=i18n,
         )
         dispatcher.include_router(build_router())
@@ -193,6 +205,7 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
         synced = await _first_sync(catalog)
         await set_bot_commands(bot)
         await fulfilment.recover()
+        await _settle_lost_payments(ledger)
 
         sync_interval = settings.bot.catalog_sync_minutes * 60
         tasks = [
@@ -201,7 +214,12 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
                 every(RECOVERY_INTERVAL_SECONDS, fulfilment.recover, "recovery"), name="recovery"
             ),
             asyncio.create_task(
-                every(LEDGER_INTERVAL_SECONDS, ledger.reconcile, "payment ledger"),
+                every(
+                    LEDGER_INTERVAL_SECONDS,
+                    ledger.reconcile,
+                    "payment ledger",
+                    first_delay=LEDGER_INTERVAL_SECONDS,
+                ),
                 name="payment-ledger",
             ),
             asyncio.create_task(
@@ -239,6 +257,23 @@ async def _first_sync(catalog: CatalogService) -> bool:
         log.warning("catalog not synced at start-up (%s); retrying in the background", exc)
         return False
     return True
+
+
+async def _settle_lost_payments(ledger: PaymentLedger) -> None:
+    """Before updates are taken: a payment whose update a crash lost is fulfilled now, not
+    a minute later. No live update can race this pass, so it waits for none (grace 0).
+    Telegram being unreachable must not keep the bot down: the timer tries again."""
+    try:
+        async with asyncio.timeout(FIRST_SYNC_TIMEOUT_SECONDS):
+            taken = await ledger.reconcile(grace=timedelta(0))
+    except Exception as exc:
+        log.warning("payment ledger not read at start-up (%r); retrying in the background", exc)
+        return
+    log.log(
+        logging.WARNING if taken else logging.INFO,
+        "payment ledger read at start-up: %d payments taken",
+        taken,
+    )
 
 
 async def _cancel(tasks: list[asyncio.Task[None]]) -> None:

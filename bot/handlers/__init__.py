@@ -1,4 +1,5 @@
-"""The bot's routers. Order matters: feature routers first, the catch-all fallback last."""
+"""The bot's routers. Order matters: payments first, before any filter; then the shop's
+feature routers; the catch-all fallback last."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from bot.handlers import (
     fallback,
     language,
     orders,
+    payments,
     region,
     start,
     support,
@@ -25,14 +27,19 @@ def build_router() -> Router:
     root = Router(name=__name__)
     # The error boundary: what any handler below lets escape.
     root.include_router(errors.create_router())
+    # Money received is recorded whatever the chat: a forwarded invoice may be paid in a
+    # group, and the private-chat filter below would drop its successful_payment.
+    root.include_router(payments.create_router())
+    shop = Router(name=f"{__name__}.shop")
     # The shop lives in private chats only. Pre-checkout queries carry no chat and
     # pass unfiltered.
-    root.message.filter(F.chat.type == ChatType.PRIVATE)
-    root.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
-    root.include_routers(
+    shop.message.filter(F.chat.type == ChatType.PRIVATE)
+    shop.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    shop.include_routers(
         *(
             feature.create_router()
             for feature in (start, region, language, catalog, checkout, orders, support, fallback)
         )
     )
+    root.include_router(shop)
     return root

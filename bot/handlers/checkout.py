@@ -6,14 +6,14 @@ import logging
 from contextlib import suppress
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.exceptions import AiogramError, TelegramBadRequest
 from aiogram.types import CallbackQuery, LabeledPrice, Message, PreCheckoutQuery
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.handlers.catalog import sellable_product
-from bot.handlers.common import stale
+from bot.handlers.common import payment_received, stale
 from bot.handlers.refusals import refusal_text
 from bot.keyboards.callbacks import Buy, PayWithCredit
 from bot.keyboards.checkout import credit_confirm_keyboard
@@ -62,11 +62,6 @@ def _invoice_label(quote: Quote, locale: str) -> str:
         suffix = ", " + _("less {amount} credit").format(amount=credit)
     item = f"{quote.product.name} × {order.quantity}"
     return _clip(item, MAX_LABEL - len(suffix)) + suffix
-
-
-def _payment_received(order_id: str) -> str:
-    text = _("Payment received, order {order_id}: preparing your codes.")
-    return "✅ " + escape(text.format(order_id=order_id))
 
 
 async def buy(
@@ -186,7 +181,7 @@ async def pay_with_credit(
         if isinstance(callback.message, Message):
             with suppress(TelegramBadRequest):  # the button goes; the text stays
                 await callback.message.edit_reply_markup(reply_markup=None)
-        await bot.send_message(record.order.chat_id, _payment_received(record.order.id))
+        await bot.send_message(record.order.chat_id, payment_received(record.order.id))
     finally:
         fulfilment.schedule(record.order.id)
 
@@ -209,41 +204,9 @@ async def pre_checkout(query: PreCheckoutQuery, checkout: CheckoutService) -> No
         await query.answer(ok=False, error_message=refusal_text(verdict.reason))
 
 
-async def successful_payment(
-    message: Message, checkout: CheckoutService, fulfilment: FulfilmentService
-) -> None:
-    payment = message.successful_payment
-    if payment is None or message.from_user is None:
-        return
-    user_id = message.from_user.id
-    record = await checkout.record_payment(
-        user_id=user_id,
-        payload=payment.invoice_payload,
-        currency=payment.currency,
-        total_amount=payment.total_amount,
-        telegram_charge_id=payment.telegram_payment_charge_id,
-        provider_charge_id=payment.provider_payment_charge_id or None,
-    )
-    if record is None:
-        await fulfilment.refund_unmatched_payment(
-            user_id=user_id, telegram_charge_id=payment.telegram_payment_charge_id
-        )
-        await message.answer(
-            "↩️ " + escape(_("We could not match this payment to an order. It is being refunded."))
-        )
-        return
-    if not record.is_new:
-        return  # Telegram repeated the update; the first one did everything
-    try:
-        await message.answer(_payment_received(record.order.id))
-    finally:
-        fulfilment.schedule(record.order.id)
-
-
 def create_router() -> Router:
     router = Router(name=__name__)
     router.callback_query.register(buy, Buy.filter())
     router.callback_query.register(pay_with_credit, PayWithCredit.filter())
     router.pre_checkout_query.register(pre_checkout)
-    router.message.register(successful_payment, F.successful_payment)
     return router

@@ -32,7 +32,6 @@ from bot.services.quote_checks import RefusalReason as RefusalReason
 from bot.services.quote_checks import Verdict as Verdict
 from storage.clock import utcnow
 from storage.database import Database
-from storage.errors import AlreadyExists, ConcurrentUpdate
 from storage.models import NewOrder, Order, OrderStatus, Product
 from storage.repositories import OrderRepository
 from supplier.client import SupplierClient
@@ -241,44 +240,4 @@ class CheckoutService:
                 order_id, telegram_charge_id=None, provider_charge_id=None, amount=0, now=now
             )
         log.info("order %s paid with store credit", paid.id)
-        return PaymentRecord(order=paid, is_new=True)
-
-    async def record_payment(
-        self,
-        *,
-        user_id: int,
-        payload: str,
-        currency: str,
-        total_amount: int,
-        telegram_charge_id: str,
-        provider_charge_id: str | None,
-    ) -> PaymentRecord | None:
-        """Store a successful payment first of all. None: the payment matches no payable
-        order of this user (the caller refunds it)."""
-        now = self._clock()
-        async with self._db.transaction() as conn:
-            orders = OrderRepository(conn)
-            seen = await orders.find_order_by_charge(telegram_charge_id)
-            if seen is not None:
-                return PaymentRecord(order=seen, is_new=False)
-            order = await orders.find_order(payload)
-            if (
-                order is None
-                or order.user_id != user_id
-                or (currency, total_amount) != (order.currency, order.amount_due)
-            ):
-                log.error("payment %s matches no order of user %s", telegram_charge_id, user_id)
-                return None
-            try:
-                paid = await orders.mark_paid(
-                    order.id,
-                    telegram_charge_id=telegram_charge_id,
-                    provider_charge_id=provider_charge_id,
-                    amount=total_amount,
-                    now=now,
-                )
-            except (AlreadyExists, ConcurrentUpdate):
-                log.error("order %s was paid twice; charge %s", order.id, telegram_charge_id)
-                return None
-        log.info("order %s paid", paid.id)
         return PaymentRecord(order=paid, is_new=True)

@@ -141,10 +141,6 @@ class FulfilmentService:
                 order = await self._refund(order)
             return order
 
-    async def refund_unmatched_payment(self, *, user_id: int, telegram_charge_id: str) -> None:
-        """A payment that matches no payable order goes straight back."""
-        await self._refunder.refund_stars(user_id=user_id, telegram_charge_id=telegram_charge_id)
-
     async def recover(self) -> int:
         """Resume every order that is owed a step now or has overstayed its state;
         return how many were looked at."""

@@ -151,6 +151,22 @@ def start_bot(stack: Stack, name: str) -> subprocess.Popen[bytes]:
     return stack.processes[name]
 
 
+def restart_bot(stack: Stack, name: str, **settings: str) -> None:
+    """Start the bot again as `name` (its own log) with the settings the last one ran with,
+    `settings` on top (kept for later restarts), and wait until /health says ready. Stop
+    the running one first (`end`)."""
+    stack.bot_env.update(settings)
+    _spawn(stack, name, ["run"], bot_environment(stack))
+    wait_until_ready(f"{stack.bot_url}/health", stack.processes[name], name)
+
+
+def end(stack: Stack, name: str, sig: signal.Signals = signal.SIGTERM) -> int:
+    """Stop one process (SIGKILL: a crash) and forget it; return its exit status."""
+    process = stack.processes.pop(name)
+    process.send_signal(sig)
+    return process.wait(timeout=10)
+
+
 def stop(stack: Stack) -> None:
     """SIGTERM, as a service manager would; the processes must exit cleanly and fast."""
     for process in stack.processes.values():

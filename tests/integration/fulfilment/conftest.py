@@ -16,10 +16,11 @@ from bot.services.catalog import CatalogService
 from bot.services.checkout import CheckoutService
 from bot.services.fulfilment import FulfilmentService
 from bot.services.fulfilment_rules import RetryRules
+from bot.services.payments import IncomingPayment, PaymentIntake, PaymentSource
 from bot.services.pricing import PriceRules
 from bot.services.refunds import RefundUnavailable
 from storage.models import Order
-from storage.repositories import OrderRepository, UserRepository
+from storage.repositories import OrderRepository, PaymentStatus, UserRepository
 from storage.store import Storage
 from supplier.client import SupplierClient
 from supplier.retry import RetryPolicy
@@ -34,16 +35,23 @@ ADMIN_ID = 9001
 
 @dataclass
 class FakeRefunder:
-    """Telegram's refundStarPayment: once per charge; can be made unreachable."""
+    """Telegram's refundStarPayment; can be made unreachable. Every call is counted in
+    `calls`. Refunding a charge a second time is a double refund: it lands in `refunded`
+    too (an assertion on that list sees it) and fails the test where it happens."""
 
     refunded: list[str] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)
     unavailable: bool = False
 
     async def refund_stars(self, *, user_id: int, telegram_charge_id: str) -> None:
+        self.calls.append(telegram_charge_id)
         if self.unavailable:
             raise RefundUnavailable("network down")
-        if telegram_charge_id not in self.refunded:
-            self.refunded.append(telegram_charge_id)
+        again = telegram_charge_id in self.refunded
+        self.refunded.append(telegram_charge_id)
+        if again:
+            # pytest's Failed is a BaseException: no `except Exception` on the way swallows it.
+            pytest.fail(f"charge {telegram_charge_id} refunded twice")
 
 
 @pytest.fixture
@@ -112,7 +120,8 @@ async def shop(
         PriceRules("XTR", Decimal(10), Decimal("0.013")),
         purchases_per_minute=100,
     )
-    yield Shop(storage, catalog, checkout, fulfilment, refunder, outbox_woken)
+    intake = PaymentIntake(storage.db, refunder, admin_ids=[ADMIN_ID])
+    yield Shop(storage, catalog, checkout, fulfilment, intake, refunder, outbox_woken)
     await fulfilment.close()
 
 
@@ -122,6 +131,7 @@ class Shop:
     catalog: CatalogService
     checkout: CheckoutService
     fulfilment: FulfilmentService
+    intake: PaymentIntake
     refunder: FakeRefunder
     outbox_woken: asyncio.Event  # set whenever fulfilment queues a customer message
     charges: int = 0
@@ -131,17 +141,27 @@ class Shop:
         quote = await self.checkout.quote(
             user_id=USER_ID, chat_id=USER_ID, sku=sku, quantity=quantity
         )
+        return await self.pay(quote.order)
+
+    async def pay(self, order: Order, charge_id: str | None = None) -> Order:
+        """Telegram reports the payment of `order`'s invoice (what the live update or the
+        Stars ledger hands the intake)."""
         self.charges += 1
-        record = await self.checkout.record_payment(
-            user_id=USER_ID,
-            payload=quote.order.id,
-            currency="XTR",
-            total_amount=quote.order.amount_due,
-            telegram_charge_id=f"charge-{self.charges}",
-            provider_charge_id=None,
+        intake = await self.intake.take(
+            IncomingPayment(
+                charge_id=charge_id or f"charge-{self.charges}",
+                provider_charge_id=None,
+                user_id=order.user_id,
+                currency=order.currency,
+                amount=order.amount_due,
+                payload=order.id,
+                paid_at=datetime.now(UTC),
+                source=PaymentSource.UPDATE,
+            )
         )
-        assert record is not None and record.is_new
-        return record.order
+        assert intake.is_new and intake.status is PaymentStatus.APPLIED, intake
+        assert intake.order is not None
+        return intake.order
 
     async def order(self, order_id: str) -> Order:
         async with self.storage.db.read() as conn:

@@ -56,16 +56,8 @@ async def test_eight_shoppers_on_five_cards_five_pay_three_are_declined_first(
     assert [v.reason for v in verdicts if not v.ok] == [RefusalReason.OUT_OF_STOCK] * 3
 
     approved = [q for q, v in zip(quotes, verdicts, strict=True) if v.ok]
-    for n, quote in enumerate(approved):
-        record = await shop.checkout.record_payment(
-            user_id=quote.user_id,
-            payload=quote.id,
-            currency="XTR",
-            total_amount=quote.amount_due,
-            telegram_charge_id=f"charge-{n}",
-            provider_charge_id=None,
-        )
-        assert record is not None
+    for quote in approved:
+        await shop.pay(quote)
     done = await asyncio.gather(*(shop.fulfilment.fulfil(q.id) for q in approved))
     assert [o.status for o in done] == [OrderStatus.DELIVERED] * 5
     assert shop.refunder.refunded == [], "nobody paid for a card that was not there"

@@ -35,15 +35,8 @@ async def test_partial_fill_credit_makes_the_next_invoice_cheaper_by_exactly_tha
         user_id=USER_ID, payload=quote.id, currency="XTR", total_amount=quote.amount_due
     )
     assert verdict.ok
-    record = await shop.checkout.record_payment(
-        user_id=USER_ID,
-        payload=quote.id,
-        currency="XTR",
-        total_amount=quote.amount_due,
-        telegram_charge_id="charge-credit",
-        provider_charge_id=None,
-    )
-    assert record is not None and record.order.paid_amount == quote.amount_due
+    paid = await shop.pay(quote, "charge-credit")
+    assert paid.paid_amount == quote.amount_due
     assert (await shop.settle(quote.id)).status is OrderStatus.DELIVERED
     assert await balance(shop) == 0
 

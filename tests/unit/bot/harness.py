@@ -37,6 +37,7 @@ from bot.middlewares import setup_middlewares
 from bot.services.catalog import CatalogService
 from bot.services.checkout import CheckoutService
 from bot.services.order_queries import OrderQueries
+from bot.services.payments import PaymentIntake
 from bot.services.pricing import PriceRules
 from bot.services.users import UserService
 from bot.settings import BotSettings
@@ -123,13 +124,20 @@ class FakeSupplier:
 @dataclass
 class FakeFulfilment:
     scheduled: list[str] = field(default_factory=list)
-    refunded: list[tuple[int, str]] = field(default_factory=list)
 
     def schedule(self, order_id: str) -> None:
         self.scheduled.append(order_id)
 
-    async def refund_unmatched_payment(self, *, user_id: int, telegram_charge_id: str) -> None:
-        self.refunded.append((user_id, telegram_charge_id))
+
+@dataclass
+class CountingRefunder:
+    """refundStarPayment: every call counted; a second refund of one charge fails the test."""
+
+    calls: list[tuple[int, str]] = field(default_factory=list)
+
+    async def refund_stars(self, *, user_id: int, telegram_charge_id: str) -> None:
+        assert telegram_charge_id not in [c for _, c in self.calls], "charge refunded twice"
+        self.calls.append((user_id, telegram_charge_id))
 
 
 def product_data(
@@ -157,6 +165,7 @@ class Harness:
         self.bot = Bot(TOKEN, session=self.session)
         self.supplier = FakeSupplier()
         self.fulfilment = FakeFulfilment()
+        self.refunder = CountingRefunder()
         self.settings = BotSettings(
             BOT_TOKEN=TOKEN,
             ADMIN_IDS=admin_ids,
@@ -177,6 +186,7 @@ class Harness:
             users=self.users,
             orders=OrderQueries(storage.db, storage.cipher),
             fulfilment=self.fulfilment,
+            payments=PaymentIntake(storage.db, self.refunder, admin_ids=self.settings.admin_ids),
         )
         self.dp.include_router(build_router())
         setup_middlewares(self.dp, i18n=i18n, settings=self.settings)
@@ -235,18 +245,33 @@ class Harness:
             self.bot, Update(update_id=next(self._ids), pre_checkout_query=query)
         )
 
-    async def pay(self, payload: str, amount: int, charge: str, *, user_id: int = 42) -> None:
+    async def pay(
+        self,
+        payload: str,
+        amount: int,
+        charge: str,
+        *,
+        user_id: int = 42,
+        currency: str = "XTR",
+        group_id: int | None = None,
+    ) -> None:
+        """A successful_payment from `user_id`, in their private chat or in a group."""
         payment = SuccessfulPayment(
-            currency="XTR",
+            currency=currency,
             total_amount=amount,
             invoice_payload=payload,
             telegram_payment_charge_id=charge,
-            provider_payment_charge_id="",
+            provider_payment_charge_id="" if currency == "XTR" else f"prov-{charge}",
+        )
+        chat = (
+            Chat(id=user_id, type="private")
+            if group_id is None
+            else Chat(id=group_id, type="group")
         )
         message = Message(
             message_id=next(self._ids),
             date=NOW,
-            chat=Chat(id=user_id, type="private"),
+            chat=chat,
             from_user=self._user(user_id, "en"),
             successful_payment=payment,
         )
