@@ -32,5 +32,7 @@ class TelegramSandboxConfig:
     webhook_timeout: float = 10.0
     # Longest getUpdates wait honoured, whatever `timeout` the bot asks for.
     max_polling_timeout: float = 50.0
+    # Telegram keeps a bot's unfetched updates (also while it is offline) for 24 hours.
+    update_ttl: float = 24 * 3600.0
     # Events kept for `GET /sandbox/events?since=`; older ones are dropped first.
     event_history: int = 10_000

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from bot.sandbox.config import TelegramSandboxConfig
 from bot.sandbox.errors import bad_request
 from bot.sandbox.flood import FaultInjector, FloodControl
+from bot.sandbox.update_queue import UpdateQueue
 
 if TYPE_CHECKING:
     import aiohttp
@@ -111,10 +112,11 @@ HISTORY_SIZE = 1000
 @dataclass
 class BotState:
     id: int
-    token: str
+    # None until the bot calls the Bot API: its updates are queued for it meanwhile.
+    token: str | None
     user: JSON
     chats: dict[int, Chat] = field(default_factory=dict)
-    updates: deque[JSON] = field(default_factory=deque)
+    updates: UpdateQueue = field(default_factory=UpdateQueue)
     update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     updates_signal: Signal = field(default_factory=Signal)
     allowed_updates: list[str] | None = None
@@ -155,14 +157,10 @@ class BotState:
                 return self.push_update(kind, update[kind])
         raise KeyError(update_id)
 
-    def confirm(self, offset: int) -> None:
-        if offset < 0:
-            # A negative offset keeps only the last -offset updates.
-            while len(self.updates) > -offset:
-                self.updates.popleft()
-            return
-        while self.updates and self.updates[0]["update_id"] < offset:
-            self.updates.popleft()
+    @property
+    def connected(self) -> bool:
+        """Whether the bot has called the Bot API (with its token) since the sandbox started."""
+        return self.token is not None
 
     def reset(self) -> None:
         self.chats.clear()
@@ -233,10 +231,22 @@ class Sandbox:
         self.http: aiohttp.ClientSession | None = None
 
     def bot_for_token(self, bot_id: int, token: str) -> BotState | None:
-        """The bot a token names, registered on first use; None if the id has another token."""
-        bot = self.bots.get(bot_id)
-        if bot is not None and bot.token != token:
+        """The bot a token names, registered on first use; None if the id has another token.
+
+        A bot known only by its id (users wrote to it before it connected) takes the first
+        token that names that id, and with it the updates queued for it.
+        """
+        bot = self.bot_by_id(bot_id)
+        if bot.token is None:
+            bot.token = token
+        elif bot.token != token:
             return None
+        self.last_bot_id = bot_id
+        return bot
+
+    def bot_by_id(self, bot_id: int) -> BotState:
+        """The bot with this id; one not seen yet is added, offline, so updates queue for it."""
+        bot = self.bots.get(bot_id)
         if bot is None:
             user = {
                 "id": bot_id,
@@ -244,9 +254,10 @@ class Sandbox:
                 "first_name": f"Sandbox Bot {bot_id}",
                 "username": f"sandbox_{bot_id}_bot",
             }
-            bot = BotState(id=bot_id, token=token, user=user)
+            bot = BotState(
+                id=bot_id, token=None, user=user, updates=UpdateQueue(self.config.update_ttl)
+            )
             self.bots[bot_id] = bot
-        self.last_bot_id = bot_id
         return bot
 
     def find_chat(self, bot: BotState, chat_id: Any) -> Chat:

@@ -154,10 +154,13 @@ async def test_several_bots_are_addressed_by_id(
     # Without ?bot= the control API talks to the bot that called the Bot API last.
     await client.user({"id": ALICE}).send("to the last")
     assert [u.message.text for u in await other.get_updates() if u.message] == ["to the last"]
-    async with SandboxClient(sandbox.url, bot_id=5) as unknown:
+    # A malformed id is refused; a well-formed one not seen yet is an offline bot
+    # (tests/integration/telegram_sandbox/test_offline_bot.py).
+    async with SandboxClient(sandbox.url, bot_id="x5") as malformed:  # type: ignore[arg-type]
         with pytest.raises(SandboxError) as rejected:
-            await unknown.user({"id": ALICE}).send("x")
-    assert rejected.value.status == 404
+            await malformed.user({"id": ALICE}).send("x")
+    assert rejected.value.status == 400 and "numeric id" in rejected.value.reason
+    assert len(sandbox.sandbox.bots) == 2
     await other.session.close()
 
 
