@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.sandbox.config import TelegramSandboxConfig
 from bot.sandbox.errors import bad_request
+from bot.sandbox.event_log import EventLog
 from bot.sandbox.flood import FaultInjector, FloodControl
 from bot.sandbox.update_queue import UpdateQueue
 
@@ -187,33 +188,6 @@ class StoredFile:
     unique_id: str
 
 
-class EventLog:
-    """The numbered history behind `GET /sandbox/events`, replayable with `since`."""
-
-    def __init__(self, keep: int) -> None:
-        self.events: deque[JSON] = deque(maxlen=keep)
-        self.seq = 0
-        self.signal = Signal()
-
-    def publish(self, kind: str, chat_id: int, bot_id: int, **fields: Any) -> None:
-        self.seq += 1
-        event = {"seq": self.seq, "type": kind, "chat_id": chat_id, "bot_id": bot_id, **fields}
-        self.events.append(event)
-        self.signal.fire()
-
-    def after(self, seq: int, chat_id: int | None, bot_id: int | None = None) -> list[JSON]:
-        if not self.events:
-            return []
-        # Seqs are consecutive, so the first event to send sits at a known position.
-        start = max(seq - self.events[0]["seq"] + 1, 0)
-        return [
-            e
-            for e in itertools.islice(self.events, start, None)
-            if (chat_id is None or e["chat_id"] == chat_id)
-            and (bot_id is None or e["bot_id"] == bot_id)
-        ]
-
-
 class Sandbox:
     """Everything the sandbox knows; one per running server."""
 
@@ -309,12 +283,11 @@ class Sandbox:
     def wake_all(self) -> None:
         for bot in self.bots.values():
             bot.updates_signal.fire()
-        self.events.signal.fire()
+        self.events.close_all()
 
     def reset(self) -> None:
         self.users.clear()
         for bot in self.bots.values():
             bot.reset()
         self.faults.clear()
-        self.events.events.clear()
-        self.events.signal.fire()
+        self.events.clear()
