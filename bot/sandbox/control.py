@@ -158,4 +158,6 @@ async def chat_transcript(request: web.Request) -> web.Response:
     bot = known_bot(request)
     chat = bot.chats.get(user["id"]) if bot else None
     messages = [stored.view() for stored in chat.messages.values()] if chat else []
-    return web.json_response({"messages": messages, "last_seq": last_seq})
+    return web.json_response(
+        {"messages": messages, "last_seq": last_seq, "instance": sandbox.instance}
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import itertools
+import secrets
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -60,7 +61,12 @@ class StoredMessage:
     paid_charge_id: str | None = None
 
     def view(self) -> JSON:
-        return {**self.data, "from_bot": self.from_bot}
+        """The message for the control API: the Bot API's shape plus the sandbox's own fields."""
+        view = {**self.data, "from_bot": self.from_bot}
+        if self.invoice is not None:
+            # So that a chat read again (a page reload) shows a paid invoice as paid.
+            view["paid"] = self.paid_charge_id is not None
+        return view
 
 
 @dataclass
@@ -108,6 +114,16 @@ class Charge:
 
 
 HISTORY_SIZE = 1000
+# Update ids count on from a millisecond clock (since late 2023), so that those of a new
+# sandbox run are above any of an earlier run's: a bot that kept polling across a sandbox
+# restart sends its old offset, which must not confirm the new run's updates away unseen
+# (nor may a bot's "update already seen" check mistake them for old ones). Telegram's ids,
+# too, only ever grow for a bot.
+UPDATE_ID_EPOCH_MS = 1_700_000_000_000
+
+
+def _update_ids() -> itertools.count[int]:
+    return itertools.count(int(time.time() * 1000) - UPDATE_ID_EPOCH_MS)
 
 
 @dataclass
@@ -118,7 +134,7 @@ class BotState:
     user: JSON
     chats: dict[int, Chat] = field(default_factory=dict)
     updates: UpdateQueue = field(default_factory=UpdateQueue)
-    update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    update_ids: itertools.count[int] = field(default_factory=_update_ids)
     updates_signal: Signal = field(default_factory=Signal)
     allowed_updates: list[str] | None = None
     webhook: WebhookState | None = None
@@ -200,6 +216,9 @@ class Sandbox:
         self.flood = FloodControl(config)
         self.faults = FaultInjector()
         self.last_bot_id: int | None = None
+        # New at every start: a client that sees it change knows the sandbox restarted
+        # (its users, chats and event seqs are gone) rather than merely reconnected.
+        self.instance = secrets.token_hex(8)
         self.closing = asyncio.Event()
         # Set by the app's cleanup context; webhook delivery posts through it.
         self.http: aiohttp.ClientSession | None = None

@@ -17,7 +17,7 @@ from aiogram.types import (
 )
 
 from bot.sandbox.driver import ChatUser, SandboxClient, SandboxError
-from bot.sandbox.server import RunningTelegramSandbox
+from bot.sandbox.server import RunningTelegramSandbox, start_telegram_sandbox
 from tests.integration.telegram_sandbox.conftest import ALICE, make_bot, polling
 
 MENU = InlineKeyboardMarkup(
@@ -204,3 +204,17 @@ async def test_an_update_can_be_delivered_again(
     assert texts == [(sent["message_id"], "hello")] * 2
     with pytest.raises(SandboxError, match="no such update"):
         await client.redeliver(10_000)
+
+
+async def test_the_transcript_names_the_sandbox_instance(
+    sandbox: RunningTelegramSandbox, alice: ChatUser, client: SandboxClient
+) -> None:
+    first = await client.request("GET", f"/sandbox/users/{ALICE}/chat")
+    again = await client.request("GET", f"/sandbox/users/{ALICE}/chat")
+    assert first["instance"] == again["instance"] == sandbox.sandbox.instance
+    # A restarted sandbox is told apart by it (a web chat resets rather than resumes).
+    other = await start_telegram_sandbox()
+    try:
+        assert other.sandbox.instance != first["instance"]
+    finally:
+        await other.close()

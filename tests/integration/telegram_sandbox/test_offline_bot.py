@@ -12,7 +12,7 @@ from aiogram.exceptions import TelegramUnauthorizedError
 from aiogram.types import Message
 from aiohttp import web
 
-from bot.sandbox import update_queue
+from bot.sandbox import TelegramSandboxConfig, start_telegram_sandbox, update_queue
 from bot.sandbox.driver import SandboxClient, SandboxError
 from bot.sandbox.server import RunningTelegramSandbox
 from tests.integration.telegram_sandbox.conftest import ALICE, TOKEN, make_bot, polling
@@ -171,3 +171,22 @@ async def test_a_malformed_bot_id_is_refused_and_adds_nothing(
             assert response.status == 400
             assert "numeric id" in (await response.json())["error"]
     assert await bots_listed(sandbox) == []
+
+
+async def test_a_bot_polling_across_a_sandbox_restart_gets_the_new_updates(
+    sandbox_config: TelegramSandboxConfig,
+) -> None:
+    """Update ids only grow, across sandbox runs too: the bot's old offset drops nothing new."""
+    offset = 0
+    for run in ("first run", "second run"):
+        running = await start_telegram_sandbox(sandbox_config)
+        bot = make_bot(running.url)
+        try:
+            async with SandboxClient(running.url, bot_id=BOT_ID) as client:
+                await (await client.create_user(ALICE, "Alice")).send(run)
+            updates = await bot.get_updates(offset=offset)
+        finally:
+            await bot.session.close()
+            await running.close()
+        assert [u.message.text for u in updates if u.message] == [run]
+        offset = updates[-1].update_id + 1
