@@ -7,10 +7,12 @@ sendMessage) answers every one; each user waits for its echo with the driver's `
 (transcript, then the event stream), as the end-to-end tests and the purchase benchmark do.
 `--watchers` more users keep an event stream open and idle, as open web chats do.
 
-The same load runs against the real sandbox (`giftbot telegram-sandbox`) and against
-bench/sandbox_floor.py (the same calls with nothing but the bytes moved), each its own
-process; the figure is the server's CPU (utime+stime from /proc/<pid>/stat) per round trip
-and per event (two a round trip: the user's message and the bot's), and the ratio of the two.
+The same load runs, interleaved, against the real sandbox (`giftbot telegram-sandbox`) and
+against bench/sandbox_floor.py (the same calls with nothing but the bytes moved), each its
+own process; `--before DIR` adds the sandbox of another checkout (an earlier commit, e.g.
+`git archive <commit> | tar -x -C DIR`) to compare a change. The figure is the server's CPU
+(utime+stime from /proc/<pid>/stat) per round trip and per event (two a round trip: the
+user's message and the bot's), and its ratio to the floor's.
 Loopback only; bounded by --users, --rounds and --timeout. Not run in CI.
 """
 
@@ -60,13 +62,19 @@ class Result:
 
 
 @contextmanager
-def server(kind: str) -> Iterator[tuple[str, int]]:
+def server(kind: str, before: Path | None) -> Iterator[tuple[str, int]]:
     port = free_port()
+    sandbox_args = ["telegram-sandbox", "--port", str(port), "--no-flood-limit"]
+    cwd = None
     if kind == "sandbox":
-        args = [GIFTBOT, "telegram-sandbox", "--port", str(port), "--no-flood-limit"]
+        args = [GIFTBOT, *sandbox_args]
+    elif kind == "before":
+        # Run from that checkout: the current directory comes first on the module path.
+        cwd, main = before, "import sys; from bot.cli import main; sys.exit(main())"
+        args = [sys.executable, "-c", main, *sandbox_args]
     else:
         args = [sys.executable, "-m", "bench.sandbox_floor", "--port", str(port)]
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}"
         wait_until_ready(f"{url}/sandbox/users", process, kind)
@@ -133,7 +141,7 @@ async def load(url: str, pid: int, users: int, rounds: int, watchers: int) -> Re
 
 
 def run(kind: str, args: argparse.Namespace) -> Result:
-    with server(kind) as (url, pid):
+    with server(kind, args.before) as (url, pid):
         return asyncio.run(
             asyncio.wait_for(load(url, pid, args.users, args.rounds, args.watchers), args.timeout)
         )
@@ -146,8 +154,11 @@ def main() -> None:
     parser.add_argument("--watchers", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3, help="interleaved runs of each")
     parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument("--before", type=Path, help="also run the sandbox of this checkout")
     args = parser.parse_args()
     results: dict[str, list[Result]] = {"sandbox": [], "floor": []}
+    if args.before is not None:
+        results = {"before": [], **results}
     for _ in range(args.repeat):
         for kind in results:
             results[kind].append(run(kind, args))
@@ -165,7 +176,9 @@ def main() -> None:
             f"{kind:<8} server CPU {ms:6.2f} ms/round trip  {us:6.0f} µs/event  "
             f"{rate:6.0f} round trips/s"
         )
-    print(f"ratio sandbox/floor: {medians['sandbox'] / medians['floor']:.2f}")
+    for kind in results:
+        if kind != "floor":
+            print(f"ratio {kind}/floor: {medians[kind] / medians['floor']:.2f}")
 
 
 if __name__ == "__main__":

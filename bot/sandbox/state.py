@@ -18,7 +18,7 @@ from bot.sandbox.config import TelegramSandboxConfig
 from bot.sandbox.errors import bad_request
 from bot.sandbox.event_log import EventLog
 from bot.sandbox.flood import FaultInjector, FloodControl
-from bot.sandbox.update_queue import UpdateQueue
+from bot.sandbox.update_queue import Signal, UpdateQueue, update_ids
 
 if TYPE_CHECKING:
     import aiohttp
@@ -26,30 +26,6 @@ if TYPE_CHECKING:
 JSON = dict[str, Any]
 # What Telegram sends when a bot never said otherwise: all but these three.
 DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
-
-
-class Signal:
-    """Wakes every waiter on `fire`; waiters re-check their condition afterwards."""
-
-    def __init__(self) -> None:
-        self._event = asyncio.Event()
-
-    def fire(self) -> None:
-        self._event.set()
-        self._event = asyncio.Event()
-
-    def current(self) -> asyncio.Event:
-        """The event the next `fire` sets; take it before an await to miss nothing."""
-        return self._event
-
-    async def wait(self, within: float, event: asyncio.Event | None = None) -> bool:
-        event = event or self._event
-        try:
-            async with asyncio.timeout(within):
-                await event.wait()
-        except TimeoutError:
-            return False
-        return True
 
 
 @dataclass
@@ -114,16 +90,6 @@ class Charge:
 
 
 HISTORY_SIZE = 1000
-# Update ids count on from a millisecond clock (since late 2023), so that those of a new
-# sandbox run are above any of an earlier run's: a bot that kept polling across a sandbox
-# restart sends its old offset, which must not confirm the new run's updates away unseen
-# (nor may a bot's "update already seen" check mistake them for old ones). Telegram's ids,
-# too, only ever grow for a bot.
-UPDATE_ID_EPOCH_MS = 1_700_000_000_000
-
-
-def _update_ids() -> itertools.count[int]:
-    return itertools.count(int(time.time() * 1000) - UPDATE_ID_EPOCH_MS)
 
 
 @dataclass
@@ -134,7 +100,7 @@ class BotState:
     user: JSON
     chats: dict[int, Chat] = field(default_factory=dict)
     updates: UpdateQueue = field(default_factory=UpdateQueue)
-    update_ids: itertools.count[int] = field(default_factory=_update_ids)
+    update_ids: itertools.count[int] = field(default_factory=update_ids)
     updates_signal: Signal = field(default_factory=Signal)
     allowed_updates: list[str] | None = None
     webhook: WebhookState | None = None

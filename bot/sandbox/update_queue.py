@@ -1,4 +1,4 @@
-"""A bot's pending updates: kept in order until confirmed, for at most a day, as Telegram does.
+"""A bot's pending updates: numbered, kept in order until confirmed, for at most a day.
 
 Telegram holds the updates of a bot that does not fetch them (offline, or never started yet)
 for 24 hours; an older one is dropped unseen. The queue applies that on every read.
@@ -6,6 +6,7 @@ for 24 hours; an older one is dropped unseen. The queue applies that on every re
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
 from collections import deque
@@ -14,6 +15,16 @@ from typing import Any
 JSON = dict[str, Any]
 # How long Telegram keeps an update nobody fetched.
 UPDATE_TTL = 24 * 3600.0
+# Update ids count on from a millisecond clock (since late 2023), so that those of a new
+# sandbox run are above any of an earlier run's: a bot that kept polling across a sandbox
+# restart sends its old offset, which must not confirm the new run's updates away unseen
+# (nor may a bot's "update already seen" check mistake them for old ones). Telegram's ids,
+# too, only ever grow for a bot.
+UPDATE_ID_EPOCH_MS = 1_700_000_000_000
+
+
+def update_ids() -> itertools.count[int]:
+    return itertools.count(int(time.time() * 1000) - UPDATE_ID_EPOCH_MS)
 
 
 def _now() -> float:
@@ -68,3 +79,24 @@ class UpdateQueue:
         items = self._items
         while items and items[0][0] < oldest:
             items.popleft()
+
+
+class Signal:
+    """Wakes whoever waits for a bot's updates (its long poll, its webhook delivery) on `fire`;
+    they re-check the queue afterwards. One per bot: another bot's updates wake nobody here."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def fire(self) -> None:
+        self._event.set()
+        self._event = asyncio.Event()
+
+    async def wait(self, within: float) -> bool:
+        event = self._event
+        try:
+            async with asyncio.timeout(within):
+                await event.wait()
+        except TimeoutError:
+            return False
+        return True

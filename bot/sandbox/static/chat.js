@@ -1,5 +1,6 @@
 // The sandbox web chat: pick a test user, talk to the bot, watch its replies live.
 import { api, ApiError, EventStream, followBot } from "./api.js";
+import { composer } from "./composer.js";
 import { renderMessage } from "./messages.js";
 import { usersPanel } from "./users.js";
 
@@ -288,33 +289,6 @@ function selectUser(user) {
   view.input.focus();
 }
 
-// ---- composer -------------------------------------------------------------------------
-
-function fitInput() {
-  view.input.style.height = "auto";
-  view.input.style.height = `${Math.min(view.input.scrollHeight, 160)}px`;
-}
-
-view.composer.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const text = view.input.value;
-  if (!text.trim()) return;
-  view.input.value = "";
-  fitInput();
-  if (!(await send(text)) && !view.input.value) {
-    view.input.value = text;
-    fitInput();
-  }
-});
-view.input.addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-    event.preventDefault();
-    view.composer.requestSubmit();
-  }
-});
-view.input.addEventListener("input", fitInput);
-$("start-button").addEventListener("click", () => send("/start"));
-
 function showBotName() {
   api
     .currentBot()
@@ -325,6 +299,7 @@ function showBotName() {
     .catch(() => {}); // Only the title: the first bot message names the bot as well.
 }
 
+composer({ form: view.composer, input: view.input, startButton: $("start-button"), send });
 updateEmptyState();
 showBotName();
 const panel = usersPanel({ onSelect: selectUser, onError: (text) => toast(text, "error") });
