@@ -87,6 +87,10 @@ function upsert(message) {
   if (state.deleted.has(message.message_id)) return;
   const stick = nearBottom() || !message.from_bot;
   state.messages.set(message.message_id, message);
+  // The sandbox's `paid` on an invoice: what a reloaded page knows of an earlier payment.
+  if (message.paid && state.payments.get(message.message_id)?.status !== "paid") {
+    state.payments.set(message.message_id, { status: "paid" });
+  }
   if (message.from_bot && message.from?.first_name) {
     view.title.textContent = message.from.first_name;
     followBot(message.from.id);
@@ -159,12 +163,7 @@ async function syncTranscript() {
   state.instance = transcript.instance;
   state.messages.clear();
   view.messages.replaceChildren();
-  for (const message of transcript.messages ?? []) {
-    const known = state.payments.get(message.message_id);
-    if (message.paid) state.payments.set(message.message_id, { status: "paid" });
-    else if (known?.status === "paid") state.payments.delete(message.message_id);
-    upsert(message);
-  }
+  for (const message of transcript.messages ?? []) upsert(message);
   updateEmptyState();
   view.messages.lastElementChild?.scrollIntoView({ block: "end" });
   return transcript.last_seq;
