@@ -1,4 +1,5 @@
-"""The web chat outlives a sandbox restart: it reconnects by itself and starts the chat over."""
+"""The web chat when the sandbox or the bot is not there: it reconnects by itself after a
+sandbox restart and starts the chat over; what a user writes to a bot not started yet waits."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from playwright.async_api import Browser, Page, expect
 
 from bot.sandbox import RunningTelegramSandbox, TelegramSandboxConfig, start_telegram_sandbox
 from tests.e2e.processes import free_port
-from tests.e2e.web_chat.shop_bot import polling_bot
+from tests.e2e.web_chat.shop_bot import TOKEN, polling_bot
 from tests.e2e.web_chat.test_web_chat_browser import create_user, send
 
 pytestmark = pytest.mark.browser
@@ -101,3 +102,20 @@ async def test_a_reload_after_a_restart_shows_the_picker(
         "Pick a test user, or create one, to start chatting with the bot."
     )
     await create_user(page)
+
+
+async def test_a_message_waits_for_a_bot_that_starts_later(
+    browser: Browser, sandbox: RunningTelegramSandbox
+) -> None:
+    """The page names the bot (`?bot=`) before the bot ever connected: /start is queued for
+    it, and answered once the bot starts polling, as Telegram does for an offline bot."""
+    bot_id = TOKEN.split(":")[0]
+    page = await browser.new_page(base_url=sandbox.url)
+    await page.goto(f"/?bot={bot_id}")
+    await create_user(page)
+    await send(page, "/start")
+    await expect(page.locator(".from-user .text")).to_have_text("/start")
+    await expect(page.locator(".toast").filter(has_text="Not sent")).to_have_count(0)
+    async with polling_bot(sandbox.url):
+        reply = page.locator(".from-bot").filter(has_text="A gift is waiting")
+        await expect(reply).to_be_visible(timeout=RECONNECT_MS)
