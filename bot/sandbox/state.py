@@ -185,6 +185,8 @@ class Sandbox:
         # New at every start: a client that sees it change knows the sandbox restarted
         # (its users, chats and event seqs are gone) rather than merely reconnected.
         self.instance = secrets.token_hex(8)
+        for bot_id in config.bot_ids:
+            self.bot_by_id(bot_id)
         self.closing = asyncio.Event()
         # Set by the app's cleanup context; webhook delivery posts through it.
         self.http: aiohttp.ClientSession | None = None

@@ -12,6 +12,7 @@ from aiogram.exceptions import TelegramUnauthorizedError
 from aiogram.types import Message
 from aiohttp import web
 
+from bot.cli import build_parser
 from bot.sandbox import TelegramSandboxConfig, start_telegram_sandbox, update_queue
 from bot.sandbox.driver import SandboxClient, SandboxError
 from bot.sandbox.server import RunningTelegramSandbox
@@ -190,3 +191,29 @@ async def test_a_bot_polling_across_a_sandbox_restart_gets_the_new_updates(
             await running.close()
         assert [u.message.text for u in updates if u.message] == [run]
         offset = updates[-1].update_id + 1
+
+
+async def test_a_bot_known_from_the_start_takes_messages_without_bot_id(
+    sandbox_config: TelegramSandboxConfig,
+) -> None:
+    sandbox_config.bot_ids = (BOT_ID,)
+    running = await start_telegram_sandbox(sandbox_config)
+    bot = make_bot(running.url)
+    try:
+        async with SandboxClient(running.url) as client:
+            sent = await (await client.create_user(ALICE, "Alice")).send("/start")
+        [listed] = await bots_listed(running)
+        assert listed["id"] == BOT_ID and listed["connected"] is False
+        assert [u.update_id for u in await bot.get_updates()] == [sent["update_id"]]
+    finally:
+        await bot.session.close()
+        await running.close()
+
+
+def test_the_cli_takes_bot_ids() -> None:
+    args = build_parser().parse_args(["telegram-sandbox", "--bot-id", "5", "--bot-id", "77"])
+    assert args.bot_id == [5, 77]
+    for bad in ("0", "x", "-3", "5:abc"):
+        with pytest.raises(SystemExit) as refused:
+            build_parser().parse_args(["telegram-sandbox", "--bot-id", bad])
+        assert refused.value.code == 2
