@@ -39,6 +39,8 @@ async def list_bots(request: web.Request) -> web.Response:
     bots = [
         {
             **bot.user,
+            # False for a bot known only by the id users wrote to: its updates wait for it.
+            "connected": bot.connected,
             "webhook_url": bot.webhook.url if bot.webhook else None,
             "pending_update_count": len(bot.updates),
         }

@@ -29,12 +29,29 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="SECONDS",
         help="how long a payment waits for answerPreCheckoutQuery (Telegram: 10)",
     )
+    parser.add_argument(
+        "--bot-id",
+        type=_bot_id,
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a bot to know from the start (the digits before ':' in its token): users can "
+        "write to it before it connects, and its updates wait for it; repeatable",
+    )
     parser.set_defaults(handler=run)
+
+
+def _bot_id(raw: str) -> int:
+    if not raw.isdigit() or int(raw) <= 0:
+        raise argparse.ArgumentTypeError(f"not a bot id: {raw!r}")
+    return int(raw)
 
 
 def run(args: argparse.Namespace) -> int:
     config = TelegramSandboxConfig(
-        flood_limit=not args.no_flood_limit, payment_answer_timeout=args.payment_timeout
+        flood_limit=not args.no_flood_limit,
+        payment_answer_timeout=args.payment_timeout,
+        bot_ids=tuple(args.bot_id),
     )
     asyncio.run(_serve(config, args.host, args.port))
     return 0

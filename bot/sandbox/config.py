@@ -32,5 +32,10 @@ class TelegramSandboxConfig:
     webhook_timeout: float = 10.0
     # Longest getUpdates wait honoured, whatever `timeout` the bot asks for.
     max_polling_timeout: float = 50.0
+    # Bots known from the start, offline until they call the Bot API: with one, the control
+    # API (and the web chat) can write to it before it connects, with no `?bot=`.
+    bot_ids: tuple[int, ...] = ()
+    # Telegram keeps a bot's unfetched updates (also while it is offline) for 24 hours.
+    update_ttl: float = 24 * 3600.0
     # Events kept for `GET /sandbox/events?since=`; older ones are dropped first.
     event_history: int = 10_000

@@ -12,6 +12,7 @@ from bot.sandbox.control_common import (
     ControlError,
     int_field,
     json_body,
+    known_bot,
     sandbox_of,
     selected_bot,
     user_of,
@@ -154,6 +155,9 @@ async def chat_transcript(request: web.Request) -> web.Response:
     sandbox = sandbox_of(request)
     # Taken first: `since=last_seq` on the event stream then misses nothing after this read.
     last_seq = sandbox.events.seq
-    chat = selected_bot(request).chats.get(user["id"]) if sandbox.bots else None
+    bot = known_bot(request)
+    chat = bot.chats.get(user["id"]) if bot else None
     messages = [stored.view() for stored in chat.messages.values()] if chat else []
-    return web.json_response({"messages": messages, "last_seq": last_seq})
+    return web.json_response(
+        {"messages": messages, "last_seq": last_seq, "instance": sandbox.instance}
+    )

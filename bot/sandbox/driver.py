@@ -47,7 +47,8 @@ class PaymentResult:
 
 
 class SandboxClient:
-    """One sandbox; `bot_id` picks a bot when several are connected.
+    """One sandbox; `bot_id` names the bot (several connected, or one not connected yet:
+    what users send it then waits for it, as Telegram keeps updates for an offline bot).
 
     A session passed in should have no connection limit (`TCPConnector(limit=0)`) when many
     users wait at once: each `wait_for` keeps one connection for its event stream.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from aiohttp import web
 
 from bot.sandbox.control_common import ControlError, sandbox_of
@@ -32,31 +30,30 @@ async def event_stream(request: web.Request) -> web.StreamResponse:
     since = _int_query(request, "since")
     if since is None and request.headers.get("Last-Event-ID", "").isdigit():
         since = int(request.headers["Last-Event-ID"])
-    seq = log.seq if since is None else since
-    response = web.StreamResponse(
-        headers={
-            "Content-Type": "text/event-stream",
-            "Cache-Control": "no-cache",
-            "X-Accel-Buffering": "no",
-        }
-    )
-    await response.prepare(request)
-    # Sent at once so that a client knows it is subscribed before it acts.
-    await response.write(b": connected\n\n")
+    # Subscribed before the first await: nothing published from here on is missed.
+    subscription = log.subscribe(user_id, bot_id, since)
     try:
-        while not sandbox.closing.is_set():
-            # A client that went away is noticed here, not only at the next ping.
+        response = web.StreamResponse(
+            headers={
+                "Content-Type": "text/event-stream",
+                "Cache-Control": "no-cache",
+                "X-Accel-Buffering": "no",
+            }
+        )
+        await response.prepare(request)
+        # Sent at once so that a client knows it is subscribed before it acts.
+        await response.write(b": connected\n\n")
+        while not sandbox.closing.is_set() and not subscription.closed:
+            batch = await subscription.next_batch(PING_INTERVAL)
+            # A client that went away is noticed here, not only at the next failed write.
             if request.transport is None or request.transport.is_closing():
                 break
-            # Taken together before any await: whatever is published while writing
-            # has a higher seq and fires `wake`, so the next round picks it up.
-            wake, top, batch = log.signal.current(), log.seq, log.after(seq, user_id, bot_id)
-            for event in batch:
-                line = json.dumps(event, ensure_ascii=False)
-                await response.write(f"id: {event['seq']}\ndata: {line}\n\n".encode())
-            seq = max(seq, top)
-            if not await log.signal.wait(PING_INTERVAL, wake):
+            if batch is None:
                 await response.write(b": ping\n\n")
+            elif batch:
+                await response.write(b"".join(event.frame() for event in batch))
     except ConnectionResetError:
         pass
+    finally:
+        log.unsubscribe(subscription)
     return response

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import itertools
+import secrets
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -15,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from bot.sandbox.config import TelegramSandboxConfig
 from bot.sandbox.errors import bad_request
+from bot.sandbox.event_log import EventLog
 from bot.sandbox.flood import FaultInjector, FloodControl
+from bot.sandbox.update_queue import Signal, UpdateQueue, update_ids
 
 if TYPE_CHECKING:
     import aiohttp
@@ -23,30 +26,6 @@ if TYPE_CHECKING:
 JSON = dict[str, Any]
 # What Telegram sends when a bot never said otherwise: all but these three.
 DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
-
-
-class Signal:
-    """Wakes every waiter on `fire`; waiters re-check their condition afterwards."""
-
-    def __init__(self) -> None:
-        self._event = asyncio.Event()
-
-    def fire(self) -> None:
-        self._event.set()
-        self._event = asyncio.Event()
-
-    def current(self) -> asyncio.Event:
-        """The event the next `fire` sets; take it before an await to miss nothing."""
-        return self._event
-
-    async def wait(self, within: float, event: asyncio.Event | None = None) -> bool:
-        event = event or self._event
-        try:
-            async with asyncio.timeout(within):
-                await event.wait()
-        except TimeoutError:
-            return False
-        return True
 
 
 @dataclass
@@ -58,7 +37,12 @@ class StoredMessage:
     paid_charge_id: str | None = None
 
     def view(self) -> JSON:
-        return {**self.data, "from_bot": self.from_bot}
+        """The message for the control API: the Bot API's shape plus the sandbox's own fields."""
+        view = {**self.data, "from_bot": self.from_bot}
+        if self.invoice is not None:
+            # So that a chat read again (a page reload) shows a paid invoice as paid.
+            view["paid"] = self.paid_charge_id is not None
+        return view
 
 
 @dataclass
@@ -111,11 +95,12 @@ HISTORY_SIZE = 1000
 @dataclass
 class BotState:
     id: int
-    token: str
+    # None until the bot calls the Bot API: its updates are queued for it meanwhile.
+    token: str | None
     user: JSON
     chats: dict[int, Chat] = field(default_factory=dict)
-    updates: deque[JSON] = field(default_factory=deque)
-    update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    updates: UpdateQueue = field(default_factory=UpdateQueue)
+    update_ids: itertools.count[int] = field(default_factory=update_ids)
     updates_signal: Signal = field(default_factory=Signal)
     allowed_updates: list[str] | None = None
     webhook: WebhookState | None = None
@@ -155,14 +140,10 @@ class BotState:
                 return self.push_update(kind, update[kind])
         raise KeyError(update_id)
 
-    def confirm(self, offset: int) -> None:
-        if offset < 0:
-            # A negative offset keeps only the last -offset updates.
-            while len(self.updates) > -offset:
-                self.updates.popleft()
-            return
-        while self.updates and self.updates[0]["update_id"] < offset:
-            self.updates.popleft()
+    @property
+    def connected(self) -> bool:
+        """Whether the bot has called the Bot API (with its token) since the sandbox started."""
+        return self.token is not None
 
     def reset(self) -> None:
         self.chats.clear()
@@ -189,33 +170,6 @@ class StoredFile:
     unique_id: str
 
 
-class EventLog:
-    """The numbered history behind `GET /sandbox/events`, replayable with `since`."""
-
-    def __init__(self, keep: int) -> None:
-        self.events: deque[JSON] = deque(maxlen=keep)
-        self.seq = 0
-        self.signal = Signal()
-
-    def publish(self, kind: str, chat_id: int, bot_id: int, **fields: Any) -> None:
-        self.seq += 1
-        event = {"seq": self.seq, "type": kind, "chat_id": chat_id, "bot_id": bot_id, **fields}
-        self.events.append(event)
-        self.signal.fire()
-
-    def after(self, seq: int, chat_id: int | None, bot_id: int | None = None) -> list[JSON]:
-        if not self.events:
-            return []
-        # Seqs are consecutive, so the first event to send sits at a known position.
-        start = max(seq - self.events[0]["seq"] + 1, 0)
-        return [
-            e
-            for e in itertools.islice(self.events, start, None)
-            if (chat_id is None or e["chat_id"] == chat_id)
-            and (bot_id is None or e["bot_id"] == bot_id)
-        ]
-
-
 class Sandbox:
     """Everything the sandbox knows; one per running server."""
 
@@ -228,15 +182,32 @@ class Sandbox:
         self.flood = FloodControl(config)
         self.faults = FaultInjector()
         self.last_bot_id: int | None = None
+        # New at every start: a client that sees it change knows the sandbox restarted
+        # (its users, chats and event seqs are gone) rather than merely reconnected.
+        self.instance = secrets.token_hex(8)
+        for bot_id in config.bot_ids:
+            self.bot_by_id(bot_id)
         self.closing = asyncio.Event()
         # Set by the app's cleanup context; webhook delivery posts through it.
         self.http: aiohttp.ClientSession | None = None
 
     def bot_for_token(self, bot_id: int, token: str) -> BotState | None:
-        """The bot a token names, registered on first use; None if the id has another token."""
-        bot = self.bots.get(bot_id)
-        if bot is not None and bot.token != token:
+        """The bot a token names, registered on first use; None if the id has another token.
+
+        A bot known only by its id (users wrote to it before it connected) takes the first
+        token that names that id, and with it the updates queued for it.
+        """
+        bot = self.bot_by_id(bot_id)
+        if bot.token is None:
+            bot.token = token
+        elif bot.token != token:
             return None
+        self.last_bot_id = bot_id
+        return bot
+
+    def bot_by_id(self, bot_id: int) -> BotState:
+        """The bot with this id; one not seen yet is added, offline, so updates queue for it."""
+        bot = self.bots.get(bot_id)
         if bot is None:
             user = {
                 "id": bot_id,
@@ -244,9 +215,10 @@ class Sandbox:
                 "first_name": f"Sandbox Bot {bot_id}",
                 "username": f"sandbox_{bot_id}_bot",
             }
-            bot = BotState(id=bot_id, token=token, user=user)
+            bot = BotState(
+                id=bot_id, token=None, user=user, updates=UpdateQueue(self.config.update_ttl)
+            )
             self.bots[bot_id] = bot
-        self.last_bot_id = bot_id
         return bot
 
     def find_chat(self, bot: BotState, chat_id: Any) -> Chat:
@@ -298,12 +270,11 @@ class Sandbox:
     def wake_all(self) -> None:
         for bot in self.bots.values():
             bot.updates_signal.fire()
-        self.events.signal.fire()
+        self.events.close_all()
 
     def reset(self) -> None:
         self.users.clear()
         for bot in self.bots.values():
             bot.reset()
         self.faults.clear()
-        self.events.events.clear()
-        self.events.signal.fire()
+        self.events.clear()

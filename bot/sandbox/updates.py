@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import logging
 import re
@@ -40,7 +39,7 @@ async def get_updates(call: Call) -> list[JSON]:
     if allowed is not None:
         bot.allowed_updates = list(allowed) or None
     if offset is not None:
-        bot.confirm(offset)
+        bot.updates.confirm(offset)
     me = bot.poller = object()
     bot.updates_signal.fire()  # an older waiting poll learns it was superseded
     deadline = time.monotonic() + timeout
@@ -50,8 +49,9 @@ async def get_updates(call: Call) -> list[JSON]:
                 raise ApiError(409, WEBHOOK_CONFLICT)
             if bot.poller is not me:
                 raise ApiError(409, POLLING_CONFLICT)
-            if bot.updates:
-                return list(itertools.islice(bot.updates, limit))
+            pending = bot.updates.take(limit)
+            if pending:
+                return pending
             remaining = deadline - time.monotonic()
             if remaining <= 0 or sandbox.closing.is_set():
                 return []
@@ -136,14 +136,13 @@ async def _deliver(sandbox: Sandbox, bot: BotState, hook: WebhookState) -> None:
     config = sandbox.config
     delay = config.webhook_retry_initial
     while bot.webhook is hook and not sandbox.closing.is_set():
-        if not bot.updates:
+        update = bot.updates.first()
+        if update is None:
             await bot.updates_signal.wait(30.0)
             continue
-        update = bot.updates[0]
         error = await _post(sandbox, bot, hook, update)
         if error is None:
-            if bot.updates and bot.updates[0] is update:
-                bot.updates.popleft()
+            bot.updates.drop_first(update)
             delay = config.webhook_retry_initial
             continue
         hook.last_error_date = int(time.time())

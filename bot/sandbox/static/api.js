@@ -2,6 +2,15 @@
 
 // With several bots connected, the page is opened as /?bot=<id> and every call names that bot.
 const BOT_ID = new URLSearchParams(window.location.search).get("bot");
+// Else the bot this page has seen (the only one connected, or the author of a message), so
+// that after a sandbox restart the user's messages wait for that bot until it reconnects
+// instead of being refused for want of a connected bot.
+let botId = BOT_ID;
+
+/** Remember the bot this page talks to, unless the URL named one. */
+export function followBot(id) {
+  if (!BOT_ID && id) botId = String(id);
+}
 
 export class ApiError extends Error {
   constructor(message, status) {
@@ -16,7 +25,7 @@ function endpoint(path, params = {}) {
   for (const [key, value] of Object.entries(params)) {
     if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
   }
-  if (BOT_ID) url.searchParams.set("bot", BOT_ID);
+  if (botId) url.searchParams.set("bot", botId);
   return url;
 }
 
@@ -52,12 +61,13 @@ export const api = {
   /** The bot this page talks to (named by ?bot=, else the only one), or null. */
   currentBot: async () => {
     const { bots = [] } = (await request("GET", "/sandbox/bots")) ?? {};
-    if (BOT_ID) return bots.find((bot) => String(bot.id) === BOT_ID) ?? null;
+    if (botId) return bots.find((bot) => String(bot.id) === botId) ?? null;
     return bots.length === 1 ? bots[0] : null;
   },
   listUsers: async () => (await request("GET", "/sandbox/users")).users ?? [],
   createUser: (user) => request("POST", "/sandbox/users", user),
-  transcript: async (userId) => (await request("GET", userPath(userId, "chat"))).messages ?? [],
+  /** `{messages, last_seq, instance}`: the chat, the seq to follow it from, the sandbox run. */
+  transcript: (userId) => request("GET", userPath(userId, "chat")),
   send: (userId, text) => request("POST", userPath(userId, "send"), { text }),
   press: (userId, messageId, data) =>
     request("POST", userPath(userId, "press"), { message_id: messageId, data }),
@@ -66,15 +76,17 @@ export const api = {
 };
 
 /**
- * One user's live event stream. The browser's own EventSource retry would reconnect without
- * `since`, losing what happened while it was away, so errors close the source and reconnect
- * here, resuming after the last seq seen. `onOpen(resumed)` tells a fresh connection (the
- * caller must reload the transcript) from a resumed one (the server replays what was missed).
+ * One user's live event stream. Every (re)connection first runs `prepare()`, which reads the
+ * chat afresh and resolves to the seq to follow it from; the stream then starts there, so
+ * nothing is lost or applied twice, whether the network blinked or the sandbox restarted
+ * (its seqs start over, so an old `since` would skip the new run's first events). The
+ * browser's own EventSource retry cannot do that, so errors close the source and the
+ * connection is made again here, with backoff, for as long as the page is open.
  */
 export class EventStream {
-  constructor(userId, { onEvent, onOpen, onStatus }) {
+  constructor(userId, { prepare, onEvent, onStatus }) {
     this.userId = userId;
-    this.handlers = { onEvent, onOpen, onStatus };
+    this.handlers = { prepare, onEvent, onStatus };
     this.lastSeq = null;
     this.source = null;
     this.timer = null;
@@ -93,25 +105,35 @@ export class EventStream {
     this.source?.close();
   }
 
-  connect() {
+  retry() {
     if (this.closed) return;
-    const resumed = this.lastSeq !== null;
-    const params = { user_id: this.userId, since: resumed ? this.lastSeq : null };
-    const source = new EventSource(endpoint("/sandbox/events", params));
-    this.source = source;
+    this.handlers.onStatus("offline");
+    this.timer = setTimeout(() => this.connect(), this.delay);
+    this.delay = Math.min(this.delay * 2, 5_000);
+  }
+
+  async connect() {
+    if (this.closed) return;
     this.handlers.onStatus("connecting");
+    let since;
+    try {
+      since = await this.handlers.prepare();
+    } catch {
+      this.retry(); // the sandbox is down or restarting: try again shortly
+      return;
+    }
+    if (this.closed) return;
+    this.lastSeq = since;
+    const source = new EventSource(endpoint("/sandbox/events", { user_id: this.userId, since }));
+    this.source = source;
     source.onopen = () => {
       this.delay = 500;
       this.handlers.onStatus("live");
-      this.handlers.onOpen(resumed);
     };
     source.onmessage = (message) => this.dispatch(message.data);
     source.onerror = () => {
       source.close();
-      if (this.closed) return;
-      this.handlers.onStatus("offline");
-      this.timer = setTimeout(() => this.connect(), this.delay);
-      this.delay = Math.min(this.delay * 2, 10_000);
+      this.retry();
     };
   }
 
@@ -123,12 +145,11 @@ export class EventStream {
       return;
     }
     if (typeof event?.seq === "number") {
-      // A replay may overlap what this page already applied.
       if (this.lastSeq !== null && event.seq <= this.lastSeq) return;
       this.lastSeq = event.seq;
     }
     // The stream covers every bot the user talks to; this page shows one of them.
-    if (BOT_ID && event.bot_id !== undefined && String(event.bot_id) !== BOT_ID) return;
+    if (botId && event.bot_id !== undefined && String(event.bot_id) !== botId) return;
     this.handlers.onEvent(event);
   }
 }

@@ -1,5 +1,6 @@
 // The sandbox web chat: pick a test user, talk to the bot, watch its replies live.
-import { api, EventStream } from "./api.js";
+import { api, ApiError, EventStream, followBot } from "./api.js";
+import { composer } from "./composer.js";
 import { renderMessage } from "./messages.js";
 import { usersPanel } from "./users.js";
 
@@ -17,10 +18,10 @@ const view = {
 };
 
 const state = {
+  user: null, // the picked user as the sandbox knows it, to create again after a restart
   userId: null,
+  instance: null, // the sandbox run last read: another one means the sandbox restarted
   stream: null,
-  syncing: false,
-  buffered: [],
   messages: new Map(), // message_id -> Message
   deleted: new Set(), // message ids
   payments: new Map(), // message_id -> {status, detail}
@@ -86,8 +87,13 @@ function upsert(message) {
   if (state.deleted.has(message.message_id)) return;
   const stick = nearBottom() || !message.from_bot;
   state.messages.set(message.message_id, message);
+  // The sandbox's `paid` on an invoice: what a reloaded page knows of an earlier payment.
+  if (message.paid && state.payments.get(message.message_id)?.status !== "paid") {
+    state.payments.set(message.message_id, { status: "paid" });
+  }
   if (message.from_bot && message.from?.first_name) {
     view.title.textContent = message.from.first_name;
+    followBot(message.from.id);
   }
   const row = renderMessage(message, handlers, state.payments.get(message.message_id));
   const existing = rowFor(message.message_id);
@@ -118,10 +124,6 @@ function setPayment(messageId, payment) {
 }
 
 function applyEvent(event) {
-  if (state.syncing) {
-    state.buffered.push(event);
-    return;
-  }
   switch (event.type) {
     case "message":
     case "edit":
@@ -148,26 +150,48 @@ function applyEvent(event) {
   }
 }
 
+/**
+ * Reads the chat afresh, at every (re)connection of the event stream; resolves to the seq the
+ * stream follows it from. The transcript is the truth: a paid invoice shows as paid after a
+ * reload, and a restarted sandbox (a new `instance`) starts the page over.
+ */
 async function syncTranscript() {
-  const userId = state.userId;
-  state.syncing = true;
-  state.buffered = [];
+  const user = state.user;
+  const transcript = await readTranscript(user);
+  if (user !== state.user) throw new Error("another user was picked meanwhile");
+  if (state.instance !== null && transcript.instance !== state.instance) restarted();
+  state.instance = transcript.instance;
+  state.messages.clear();
+  view.messages.replaceChildren();
+  for (const message of transcript.messages ?? []) upsert(message);
+  updateEmptyState();
+  view.messages.lastElementChild?.scrollIntoView({ block: "end" });
+  return transcript.last_seq;
+}
+
+async function readTranscript(user) {
   try {
-    const transcript = await api.transcript(userId);
-    if (userId !== state.userId) return;
-    state.messages.clear();
-    view.messages.replaceChildren();
-    for (const message of transcript) upsert(message);
+    return await api.transcript(user.id);
   } catch (error) {
-    toast(`Could not load the chat: ${error.message}`, "error");
-  } finally {
-    if (userId === state.userId) {
-      state.syncing = false;
-      // Applying twice is harmless: messages are keyed by id, edits carry the whole message.
-      for (const event of state.buffered.splice(0)) applyEvent(event);
-      view.messages.lastElementChild?.scrollIntoView({ block: "end" });
-    }
+    if (!(error instanceof ApiError) || error.status !== 404) throw error;
+    // The sandbox no longer knows the user (it restarted, or was reset): create it again, so
+    // the person carries on in the chat they had open.
+    const { id, first_name, language_code } = user;
+    await api.createUser({ id, first_name, language_code });
+    toast(`${first_name} was created again in the sandbox`, "info");
+    panel?.refresh();
+    return api.transcript(user.id);
   }
+}
+
+function restarted() {
+  // Message ids and seqs start over in a new run: what the page remembers of the old one
+  // (deleted ids, payments, presses waiting for an answer) would hide or mislabel new messages.
+  state.deleted.clear();
+  state.payments.clear();
+  state.presses.clear();
+  toast("The sandbox restarted", "info");
+  showBotName();
 }
 
 // ---- actions --------------------------------------------------------------------------
@@ -237,7 +261,7 @@ async function copy(text) {
 
 // ---- user selection and the live stream -----------------------------------------------
 
-const STATUS_TEXT = { live: "bot", connecting: "connecting…", offline: "waiting for network…" };
+const STATUS_TEXT = { live: "bot", connecting: "connecting…", offline: "reconnecting…" };
 
 function setStatus(status) {
   view.status.dataset.state = status;
@@ -246,6 +270,7 @@ function setStatus(status) {
 
 function selectUser(user) {
   state.stream?.close();
+  state.user = user;
   state.userId = user.id;
   state.messages.clear();
   state.deleted.clear();
@@ -256,45 +281,24 @@ function selectUser(user) {
   for (const control of view.composer.elements) control.disabled = false;
   updateEmptyState();
   state.stream = new EventStream(user.id, {
+    prepare: syncTranscript,
     onEvent: applyEvent,
-    onOpen: (resumed) => resumed || syncTranscript(),
     onStatus: setStatus,
   }).start();
   view.input.focus();
 }
 
-// ---- composer -------------------------------------------------------------------------
-
-function fitInput() {
-  view.input.style.height = "auto";
-  view.input.style.height = `${Math.min(view.input.scrollHeight, 160)}px`;
+function showBotName() {
+  api
+    .currentBot()
+    .then((bot) => {
+      if (bot?.first_name) view.title.textContent = bot.first_name;
+      followBot(bot?.id);
+    })
+    .catch(() => {}); // Only the title: the first bot message names the bot as well.
 }
 
-view.composer.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const text = view.input.value;
-  if (!text.trim()) return;
-  view.input.value = "";
-  fitInput();
-  if (!(await send(text)) && !view.input.value) {
-    view.input.value = text;
-    fitInput();
-  }
-});
-view.input.addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-    event.preventDefault();
-    view.composer.requestSubmit();
-  }
-});
-view.input.addEventListener("input", fitInput);
-$("start-button").addEventListener("click", () => send("/start"));
-
+composer({ form: view.composer, input: view.input, startButton: $("start-button"), send });
 updateEmptyState();
-api
-  .currentBot()
-  .then((bot) => {
-    if (bot?.first_name) view.title.textContent = bot.first_name;
-  })
-  .catch(() => {}); // Only the title: the first bot message names the bot as well.
-usersPanel({ onSelect: selectUser, onError: (text) => toast(text, "error") });
+showBotName();
+const panel = usersPanel({ onSelect: selectUser, onError: (text) => toast(text, "error") });

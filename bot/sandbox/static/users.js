@@ -28,7 +28,7 @@ function randomId() {
 
 /**
  * Wires the sidebar. `onSelect(user)` runs when a user is picked (also the remembered one at
- * start-up); `onError(text)` reports failures.
+ * start-up); `onError(text)` reports failures. Returns `{refresh}` to re-read the user list.
  */
 export function usersPanel({ onSelect, onError }) {
   const app = document.getElementById("app");
@@ -133,4 +133,6 @@ export function usersPanel({ onSelect, onError }) {
     if (user) select(user);
     else if (users.length === 0) setSidebar(true);
   });
+  // The chat calls this when the user list changed behind the page (a restarted sandbox).
+  return { refresh };
 }

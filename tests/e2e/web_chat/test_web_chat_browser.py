@@ -82,6 +82,17 @@ async def buy_and_download(page: Page) -> None:
     await expect(download.locator("xpath=ancestor::article")).to_contain_text("Your codes")
 
 
+async def reload_keeps_the_payment(page: Page) -> None:
+    """The sandbox's transcript says the invoice was paid: a reload must not offer Pay again."""
+    await page.reload()
+    await expect(page.locator("#chat-status")).to_have_attribute("data-state", "live")
+    invoice = page.locator(".from-bot").filter(has=page.locator(".invoice"))
+    await expect(invoice.locator(".invoice-status")).to_have_text("Paid")
+    paid = invoice.get_by_role("button", name="Paid ✓")
+    await expect(paid).to_be_disabled()
+    await expect(invoice.get_by_role("button", name=re.compile("^Pay"))).to_have_count(0)
+
+
 async def test_user_chats_with_the_bot_in_the_browser(
     browser: Browser, sandbox: RunningTelegramSandbox, shop_bot: User, tmp_path: Path
 ) -> None:
@@ -99,6 +110,7 @@ async def test_user_chats_with_the_bot_in_the_browser(
     await create_user(page)
     await start_and_press(page)
     await buy_and_download(page)
+    await reload_keeps_the_payment(page)
 
     screenshot = tmp_path / "web_chat.png"
     await page.screenshot(path=str(screenshot))

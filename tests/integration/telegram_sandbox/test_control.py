@@ -17,7 +17,7 @@ from aiogram.types import (
 )
 
 from bot.sandbox.driver import ChatUser, SandboxClient, SandboxError
-from bot.sandbox.server import RunningTelegramSandbox
+from bot.sandbox.server import RunningTelegramSandbox, start_telegram_sandbox
 from tests.integration.telegram_sandbox.conftest import ALICE, make_bot, polling
 
 MENU = InlineKeyboardMarkup(
@@ -154,10 +154,13 @@ async def test_several_bots_are_addressed_by_id(
     # Without ?bot= the control API talks to the bot that called the Bot API last.
     await client.user({"id": ALICE}).send("to the last")
     assert [u.message.text for u in await other.get_updates() if u.message] == ["to the last"]
-    async with SandboxClient(sandbox.url, bot_id=5) as unknown:
+    # A malformed id is refused; a well-formed one not seen yet is an offline bot
+    # (tests/integration/telegram_sandbox/test_offline_bot.py).
+    async with SandboxClient(sandbox.url, bot_id="x5") as malformed:  # type: ignore[arg-type]
         with pytest.raises(SandboxError) as rejected:
-            await unknown.user({"id": ALICE}).send("x")
-    assert rejected.value.status == 404
+            await malformed.user({"id": ALICE}).send("x")
+    assert rejected.value.status == 400 and "numeric id" in rejected.value.reason
+    assert len(sandbox.sandbox.bots) == 2
     await other.session.close()
 
 
@@ -201,3 +204,17 @@ async def test_an_update_can_be_delivered_again(
     assert texts == [(sent["message_id"], "hello")] * 2
     with pytest.raises(SandboxError, match="no such update"):
         await client.redeliver(10_000)
+
+
+async def test_the_transcript_names_the_sandbox_instance(
+    sandbox: RunningTelegramSandbox, alice: ChatUser, client: SandboxClient
+) -> None:
+    first = await client.request("GET", f"/sandbox/users/{ALICE}/chat")
+    again = await client.request("GET", f"/sandbox/users/{ALICE}/chat")
+    assert first["instance"] == again["instance"] == sandbox.sandbox.instance
+    # A restarted sandbox is told apart by it (a web chat resets rather than resumes).
+    other = await start_telegram_sandbox()
+    try:
+        assert other.sandbox.instance != first["instance"]
+    finally:
+        await other.close()

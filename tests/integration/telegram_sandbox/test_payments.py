@@ -70,10 +70,12 @@ async def test_paid_invoice(
         "total_amount": 25,
     }
     assert invoice["reply_markup"]["inline_keyboard"][0][0]["pay"] is True
+    assert invoice["paid"] is False  # the sandbox's own field, for a chat read again
 
     result = await alice.pay(invoice_id)
     assert result.status == "paid" and result.charge_id and result.error_message is None
     await alice.wait_for(lambda m: m.get("text") == "Paid order-7")
+    assert next(m for m in await alice.chat() if m["message_id"] == invoice_id)["paid"] is True
     payment = next(m for m in await alice.chat() if "successful_payment" in m)
     assert payment["from_bot"] is False
     assert payment["successful_payment"]["telegram_payment_charge_id"] == result.charge_id
@@ -106,7 +108,9 @@ async def test_declined_by_the_bot(
         "Out of stock",
     )
     assert await client.star_transactions() == []
-    assert not any("successful_payment" in m for m in await alice.chat())
+    chat = await alice.chat()
+    assert not any("successful_payment" in m for m in chat)
+    assert [m["paid"] for m in chat if "invoice" in m] == [False]
 
 
 async def test_unanswered_pre_checkout_times_out(
