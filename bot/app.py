@@ -17,12 +17,13 @@ from aiogram.enums import ParseMode
 from aiohttp import web
 
 from bot.config import AppSettings
-from bot.handlers import build_router, set_bot_commands
+from bot.handlers import build_router, set_admin_commands, set_bot_commands
 from bot.i18n import create_i18n
 from bot.middlewares import setup_middlewares
 from bot.runtime import bind_socket, every
 from bot.services.catalog import CatalogService
 from bot.services.checkout import CheckoutService
+from bot.services.console import console_services
 from bot.services.fulfilment import FulfilmentService
 from bot.services.fulfilment_rules import deadlines
 from bot.services.order_queries import OrderQueries
@@ -154,6 +155,14 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
             orders=orders,
             fulfilment=fulfilment,
             i18n=i18n,
+            **console_services(
+                storage,
+                settings.bot,
+                supplier=supplier,
+                catalog=catalog,
+                fulfilment=fulfilment,
+                on_outbox=outbox.wake,
+            ),
         )
         dispatcher.include_router(build_router())
         setup_middlewares(dispatcher, i18n=i18n, settings=settings.bot)
@@ -168,6 +177,7 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
 
         synced = await _first_sync(catalog)
         await set_bot_commands(bot)
+        await set_admin_commands(bot, settings.bot.admin_ids)
         await fulfilment.recover()
 
         sync_interval = settings.bot.catalog_sync_minutes * 60
