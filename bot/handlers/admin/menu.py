@@ -7,11 +7,14 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot.handlers.admin.orders import send_orders
+from bot.handlers.admin.reports import send_export, send_stats
 from bot.handlers.admin.supply import send_balance, send_stock, send_sync
 from bot.keyboards.admin import AdminAction, AdminMenu, admin_menu_keyboard
 from bot.rendering.admin_supply import MENU
 from bot.services.admin_orders import AdminOrders
 from bot.services.admin_supply import SupplyService
+from bot.services.reconciliation import Reconciler
+from bot.services.stats import StatsService
 from storage.models import OrderStatus
 
 USAGE = {
@@ -32,6 +35,8 @@ async def menu_button(
     bot: Bot,
     supply: SupplyService,
     admin_orders: AdminOrders,
+    stats: StatsService,
+    reconciler: Reconciler,
 ) -> str:
     await callback.answer()
     chat_id, action = callback.from_user.id, callback_data.action
@@ -45,16 +50,12 @@ async def menu_button(
         return await send_orders(bot, chat_id, admin_orders, None)
     if action is AdminAction.ATTENTION:
         return await send_orders(bot, chat_id, admin_orders, OrderStatus.NEEDS_ATTENTION)
-    if action in USAGE:
-        await bot.send_message(chat_id, USAGE[action])
-        return "usage"
-    return await run_report(bot, chat_id, action)
-
-
-async def run_report(bot: Bot, chat_id: int, action: AdminAction) -> str:
-    """Stats and export buttons: the reports router adds them (see reports.py)."""
-    await bot.send_message(chat_id, "Not available yet.")
-    return "unavailable"
+    if action is AdminAction.STATS:
+        return await send_stats(bot, chat_id, stats, "today")
+    if action is AdminAction.EXPORT:
+        return await send_export(bot, chat_id, reconciler, None, None)
+    await bot.send_message(chat_id, USAGE[action])
+    return "usage"
 
 
 def create_router() -> Router:

@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 import pytest
+from aiogram import Bot
+from aiogram.methods import GetStarTransactions, TelegramMethod
+from aiogram.types import StarTransaction, StarTransactions
 
 from bot.services.catalog import CatalogService
 from bot.services.console import console_services
@@ -20,7 +23,7 @@ from storage.store import Storage
 from supplier import models as wire
 from supplier.client import SupplierClient
 from supplier.errors import SupplierTimeout
-from tests.unit.bot.harness import NOW, Harness, product_data
+from tests.unit.bot.harness import NOW, TOKEN, Harness, RecordingSession, product_data
 
 ADMIN = 1
 CUSTOMER = 42
@@ -35,6 +38,7 @@ class ScriptedSupplier:
     reserved: int = 1_000
     stock: dict[str, tuple[str, int | None]] = field(default_factory=dict)
     catalog: list[wire.Product] = field(default_factory=list)
+    ledger: list[wire.LedgerEntry] = field(default_factory=list)
 
     async def get_balance(self, *, deadline: float | None = None) -> wire.Balance:
         return wire.Balance(
@@ -54,6 +58,35 @@ class ScriptedSupplier:
         for product in self.catalog:
             yield product
 
+    async def iter_reconciliation(
+        self, from_: datetime, to: datetime, **_: Any
+    ) -> AsyncIterator[wire.LedgerEntry]:
+        for entry in self.ledger:
+            if from_ <= entry.occurred_at < to:
+                yield entry
+
+
+class ConsoleSession(RecordingSession):
+    """The harness's session, plus Telegram's Stars history."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.star_transactions: list[StarTransaction] = []
+
+    async def make_request(
+        self,
+        bot: Bot,
+        method: TelegramMethod[Any],
+        timeout: int | None = None,  # noqa: ASYNC109 - BaseSession's signature
+    ) -> Any:
+        if isinstance(method, GetStarTransactions):
+            self.calls.append(method)
+            start = method.offset or 0
+            return StarTransactions(
+                transactions=self.star_transactions[start : start + (method.limit or 100)]
+            )
+        return await super().make_request(bot, method, timeout)
+
 
 @dataclass
 class CountingRefunder:
@@ -68,6 +101,8 @@ class CountingRefunder:
 class Console(Harness):
     def __init__(self, storage: Storage) -> None:
         super().__init__(storage, admin_ids=str(ADMIN))
+        self.session = ConsoleSession()
+        self.bot = Bot(TOKEN, session=self.session)
         self.scripted = ScriptedSupplier()
         self.refunder = CountingRefunder()
         self.wakes = 0
@@ -87,7 +122,8 @@ class Console(Harness):
             catalog=catalog,
             fulfilment=self.real_fulfilment,
             on_outbox=self._woken,
-            clock=lambda: NOW,
+            # An hour after the harness's orders were paid (today's stats see them).
+            clock=lambda: NOW + timedelta(hours=1),
         )
         for name, service in services.items():
             self.dp[name] = service
