@@ -9,6 +9,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
+import aiohttp
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -26,6 +27,7 @@ from bot.services.checkout import CheckoutService
 from bot.services.console import console_services
 from bot.services.fulfilment import FulfilmentService
 from bot.services.fulfilment_rules import deadlines
+from bot.services.ops_monitor import CHECK_SECONDS, OpsCounters, OpsMonitor
 from bot.services.order_queries import OrderQueries
 from bot.services.outbox_sender import OutboxSender
 from bot.services.payment_ledger import PaymentLedger
@@ -111,7 +113,14 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
         supplier_url = await stack.enter_async_context(
             _supplier_endpoint(settings, webhook_url, secrets)
         )
-        supplier = SupplierClient(supplier_url, settings.supplier.api_key.get_secret_value())
+        # Operations alerts count supplier errors on the client's session (and bad
+        # webhook signatures at the listener).
+        counters = OpsCounters()
+        supplier_session = aiohttp.ClientSession(trace_configs=[counters.supplier_trace()])
+        stack.push_async_callback(supplier_session.close)
+        supplier = SupplierClient(
+            supplier_url, settings.supplier.api_key.get_secret_value(), session=supplier_session
+        )
         stack.push_async_callback(supplier.close)
 
         bot = create_bot(settings.bot)
@@ -169,7 +178,15 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
 
         verifier = WebhookVerifier(secrets) if secrets else None
         readiness = Readiness()
-        runner = web.AppRunner(create_app(verifier, events, readiness), access_log=None)
+        runner = web.AppRunner(
+            create_app(
+                verifier,
+                events,
+                readiness,
+                on_bad_signature=counters.signature_failures.add,
+            ),
+            access_log=None,
+        )
         await runner.setup()
         stack.push_async_callback(runner.cleanup)
         await web.SockSite(runner, sock).start()
@@ -201,6 +218,21 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
                 name="catalog-sync",
             ),
         ]
+        # Operations alerts: each crossing reaches the admins within CHECK_SECONDS.
+        monitor = OpsMonitor(
+            storage.db,
+            supplier,
+            catalog,
+            counters,
+            settings.bot.admin_ids,
+            low_balance_alert=settings.bot.low_balance_alert,
+            on_outbox=outbox.wake,
+        )
+        tasks.append(
+            asyncio.create_task(
+                every(CHECK_SECONDS, monitor.check, "ops alerts"), name="ops-alerts"
+            )
+        )
         stack.push_async_callback(_cancel, tasks)
         me = await bot.get_me()
         log.info("bot @%s is up", me.username)

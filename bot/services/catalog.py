@@ -60,9 +60,26 @@ class CatalogService:
         self._clock = clock
         self._monotonic = monotonic
         self._stock: dict[str, tuple[float, StockInfo]] = {}
+        self.failures_in_a_row = 0
+        self.last_failure = ""
 
     async def sync(self) -> SyncResult:
-        """Mirror the supplier's catalog. Vanished products go inactive, never away."""
+        """Mirror the supplier's catalog. Vanished products go inactive, never away.
+        Counts failed syncs in a row (an empty answer is one) for the operations alerts."""
+        try:
+            result = await self._sync()
+        except Exception as exc:
+            self.failures_in_a_row += 1
+            self.last_failure = type(exc).__name__
+            raise
+        if result.seen == 0:
+            self.failures_in_a_row += 1
+            self.last_failure = "empty catalog"
+        else:
+            self.failures_in_a_row = 0
+        return result
+
+    async def _sync(self) -> SyncResult:
         products = []
         async for product in self._supplier.iter_catalog():
             if len(product.sku.encode()) > MAX_SKU_BYTES:

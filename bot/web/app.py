@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -26,6 +27,8 @@ class Readiness:
 VERIFIER = web.AppKey("verifier", WebhookVerifier)
 EVENTS = web.AppKey("events", SupplierEvents)
 READINESS = web.AppKey("readiness", Readiness)
+# Called on each bad signature: the operations alerts count them.
+BAD_SIGNATURE: web.AppKey[Callable[[], None]] = web.AppKey("bad_signature")
 
 
 async def health(request: web.Request) -> web.Response:
@@ -41,6 +44,7 @@ async def supplier_webhook(request: web.Request) -> web.Response:
         event = request.app[VERIFIER].verify(body, request.headers)
     except InvalidSignature:
         log.warning("supplier webhook with a bad signature from %s", request.remote)
+        request.app[BAD_SIGNATURE]()
         return _error(401, "invalid signature")
     except InvalidWebhookPayload:
         return _error(400, "not a webhook event")
@@ -57,12 +61,15 @@ def create_app(
     verifier: WebhookVerifier | None,
     events: SupplierEvents,
     readiness: Readiness | None = None,
+    *,
+    on_bad_signature: Callable[[], None] = lambda: None,
 ) -> web.Application:
     """Without a verifier (no SUPPLIER_WEBHOOK_SECRET) there is no webhook endpoint:
     the recovery pass polls the supplier instead."""
     app = web.Application(client_max_size=MAX_WEBHOOK_BYTES)
     app[EVENTS] = events
     app[READINESS] = readiness if readiness is not None else Readiness(ready=True)
+    app[BAD_SIGNATURE] = on_bad_signature
     app.router.add_get("/health", health)
     if verifier is not None:
         app[VERIFIER] = verifier
