@@ -34,8 +34,8 @@ REFUND_PLANS: dict[OrderStatus, str] = {
     S.PAID: "not ordered from the supplier yet: the payment goes back",
     S.ORDERING: "the supplier order may still complete; its cost is not recovered",
     S.PENDING: "the supplier order may still complete; its cost is not recovered",
-    S.FAILED: "refund under way: retried now",
-    S.VOIDED: "voided by the supplier: the refund is retried now",
+    S.FAILED: "refund already under way: confirming asks the bot to carry on now",
+    S.VOIDED: "voided by the supplier, refund under way: confirming asks the bot to carry on now",
     S.NEEDS_ATTENTION: "the payment goes back (Stars refunded, store credit restored)",
     S.DELIVERED: "delivered: the order is voided and the payment goes back; the codes stay "
     "with the customer",

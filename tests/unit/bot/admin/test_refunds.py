@@ -115,7 +115,7 @@ async def test_an_unpaid_order_has_nothing_to_refund(console: Console) -> None:
 async def test_refund_button_on_the_order_asks_to_confirm(console: Console) -> None:
     order = await console.order(S.FAILED)
     await console.press(AdminRefundAsk(order_id=order.id).pack(), user_id=ADMIN)
-    assert "refund under way: retried now" in console.last_screen()[0]
+    assert "refund already under way" in console.last_screen()[0]
 
 
 async def test_resolve_shows_the_reason_and_the_choices(console: Console) -> None:
