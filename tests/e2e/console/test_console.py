@@ -4,6 +4,8 @@ refunds once, a customer sees no console, and the audit log keeps what admins di
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import json
 import sqlite3
 from typing import Any
@@ -14,7 +16,7 @@ from bot.keyboards.admin import AdminRefund
 from bot.sandbox.driver import ChatUser, SandboxClient
 from storage.models import OrderStatus
 from tests.e2e.console.conftest import ADMIN_ID
-from tests.e2e.processes import Stack
+from tests.e2e.processes import BOT_TOKEN, Stack
 from tests.e2e.shop.conftest import Shopper, buttons, text_of
 
 
@@ -114,3 +116,75 @@ async def test_a_product_set_out_of_stock_shows_out_of_stock_after_sync(
     stock = await reply(admin, "/stock steam-us", "Stock")
     first = text_of(stock).splitlines()[1]
     assert "steam-us-50" in first and "out of stock" in first
+
+
+async def test_export_finds_an_adjustment_and_a_refund_missing_on_our_side(
+    telegram: SandboxClient,
+    admin: ChatUser,
+    supplier_session: aiohttp.ClientSession,
+    console_stack: Stack,
+) -> None:
+    shopper = await Shopper.join(telegram)
+    await shopper.start()
+    checkout = await shopper.checkout("test-instant", "Sandbox")
+    paid = await shopper.pay(checkout)
+    await shopper.delivery(checkout)
+    # Someone refunds the charge with the bot's token, outside the bot: Telegram has a
+    # refund our order does not know of.
+    async with aiohttp.ClientSession() as session:
+        url = f"{console_stack.telegram_url}/bot{BOT_TOKEN}/refundStarPayment"
+        body = {"user_id": shopper.user.id, "telegram_payment_charge_id": paid.charge_id}
+        async with session.post(url, json=body) as response:
+            assert (await response.json())["ok"] is True
+    adjustment = {"amount": {"amount": -777, "currency": "USD"}, "note": "manual correction"}
+    async with supplier_session.post("/sandbox/adjustment", json=adjustment) as response:
+        assert response.status == 201
+
+    sent = await admin.send("/export")
+    csv_doc = await admin.wait_for(
+        lambda m: "reconciliation" in str(m.get("document", {}).get("file_name", "")),
+        30,
+        after=sent["message_id"],
+    )
+    json_doc = await admin.wait_for(
+        lambda m: str(m.get("document", {}).get("file_name", "")).endswith(".json"),
+        30,
+        after=csv_doc["message_id"],
+    )
+    assert "supplier_adjustment" in text_of(csv_doc)
+    files: list[str] = []
+    async with aiohttp.ClientSession(base_url=console_stack.telegram_url) as session:
+        for doc in (csv_doc, json_doc):
+            async with session.get(f"/sandbox/files/{doc['document']['file_id']}") as response:
+                assert response.status == 200
+                files.append(await response.text())
+    document = json.loads(files[1])
+    found = {(d["kind"], d["order_id"], d["actual_minor"]) for d in document["discrepancies"]}
+    assert ("supplier_adjustment", None, -777) in found
+    assert (
+        "refund_missing_our_side",
+        checkout.order_id,
+        paid_amount(document, checkout.order_id),
+    ) in found
+    table = list(csv.DictReader(io.StringIO(files[0])))
+    for section, key in (
+        ("order", "orders"),
+        ("supplier_entry", "supplier_entries"),
+        ("discrepancy", "discrepancies"),
+    ):
+        rows = [
+            {k: v for k, v in r.items() if k != "section"} for r in table if r["section"] == section
+        ]
+        assert rows == [{k: csv_text(row.get(k)) for k in rows[0]} for row in document[key]]
+
+
+def paid_amount(document: dict[str, Any], order_id: str) -> int:
+    return next(int(o["paid_minor"]) for o in document["orders"] if o["order_id"] == order_id)
+
+
+def csv_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
