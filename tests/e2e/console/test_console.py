@@ -4,8 +4,6 @@ refunds once, a customer sees no console, and the audit log keeps what admins di
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import json
 import sqlite3
 from typing import Any
@@ -18,6 +16,7 @@ from storage.models import OrderStatus
 from tests.e2e.console.conftest import ADMIN_ID
 from tests.e2e.processes import BOT_TOKEN, Stack
 from tests.e2e.shop.conftest import Shopper, buttons, text_of
+from tests.export_agreement import assert_csv_agrees_with_json
 
 
 async def reply(user: ChatUser, text: str, fragment: str) -> dict[str, Any]:
@@ -166,25 +165,8 @@ async def test_export_finds_an_adjustment_and_a_refund_missing_on_our_side(
         checkout.order_id,
         paid_amount(document, checkout.order_id),
     ) in found
-    table = list(csv.DictReader(io.StringIO(files[0])))
-    for section, key in (
-        ("order", "orders"),
-        ("supplier_entry", "supplier_entries"),
-        ("discrepancy", "discrepancies"),
-    ):
-        rows = [
-            {k: v for k, v in r.items() if k != "section"} for r in table if r["section"] == section
-        ]
-        assert rows == [{k: csv_text(row.get(k)) for k in rows[0]} for row in document[key]]
+    assert_csv_agrees_with_json(files[0], document)
 
 
 def paid_amount(document: dict[str, Any], order_id: str) -> int:
     return next(int(o["paid_minor"]) for o in document["orders"] if o["order_id"] == order_id)
-
-
-def csv_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)

@@ -3,8 +3,6 @@ each kind of discrepancy found, and the CSV and JSON saying the same."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +12,7 @@ from bot.services.star_ledger import StarTransaction
 from storage.models import Order, OrderStatus
 from storage.repositories import OrderRepository
 from supplier.client import SupplierClient
+from tests.export_agreement import assert_csv_agrees_with_json
 from tests.integration.console.conftest import Control
 from tests.integration.fulfilment.conftest import USER_ID, Shop
 
@@ -114,24 +113,4 @@ async def test_every_kind_of_discrepancy_is_found_and_csv_agrees_with_json(
 
     document = json.loads(to_json(rec))
     assert document["sources"]["telegram_star_transactions"] is True
-    table = list(csv.DictReader(io.StringIO(to_csv(rec))))
-    sections = {
-        "order": "orders",
-        "supplier_entry": "supplier_entries",
-        "discrepancy": "discrepancies",
-    }
-    for name, key in sections.items():
-        csv_rows = [r for r in table if r["section"] == name]
-        assert len(csv_rows) == len(document[key])
-        for csv_row, json_row in zip(csv_rows, document[key], strict=True):
-            assert {k: v for k, v in csv_row.items() if k != "section"} == {
-                column: csv_text(json_row.get(column)) for column in csv_row if column != "section"
-            }
-
-
-def csv_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    assert_csv_agrees_with_json(to_csv(rec), document)
