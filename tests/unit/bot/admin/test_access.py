@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from aiogram.methods import SetMyCommands
+from aiogram.methods import SendDocument, SetMyCommands
 from aiogram.types import BotCommandScopeChat
 
 from bot.handlers.commands import set_admin_commands
@@ -25,6 +25,9 @@ ADMIN_ONLY = [
     "/refund GB1",
     "/resolve GB1",
     "/credit 42 +5 x",
+    "/stats 7d",
+    "/export 2026-01-01",
+    "/stock steam",
 ]
 
 
@@ -34,6 +37,7 @@ async def test_a_customer_gets_the_ordinary_fallback_with_no_hint(
 ) -> None:
     await console.send(command, user_id=CUSTOMER)
     assert console.texts() == [FALLBACK]
+    assert console.session.of(SendDocument) == []
     assert await AuditTrail(console.storage.db).recent() == []
 
 
