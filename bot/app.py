@@ -9,6 +9,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
+from functools import partial
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -18,7 +19,7 @@ from aiogram.enums import ParseMode
 from aiohttp import web
 
 from bot.config import AppSettings
-from bot.handlers import build_router, set_bot_commands
+from bot.handlers import build_router, set_admin_commands, set_bot_commands
 from bot.i18n import create_i18n
 from bot.metrics import Metrics
 from bot.middlewares import setup_middlewares
@@ -26,8 +27,10 @@ from bot.middlewares.retry_after import install_flood_control
 from bot.runtime import bind_socket, every
 from bot.services.catalog import CatalogService
 from bot.services.checkout import CheckoutService
+from bot.services.console import console_services
 from bot.services.fulfilment import FulfilmentService
 from bot.services.fulfilment_rules import deadlines
+from bot.services.ops_monitor import CHECK_SECONDS, OpsCounters, OpsMonitor
 from bot.services.order_queries import OrderQueries
 from bot.services.outbox_sender import OutboxSender
 from bot.services.payment_ledger import PaymentLedger
@@ -122,8 +125,14 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
             _supplier_endpoint(settings, webhook_url, secrets)
         )
         metrics = Metrics()
+        # Operations alerts count supplier errors on the client's session (and bad
+        # webhook signatures at the listener); the metrics time every request there too.
+        counters = OpsCounters()
         supplier = MeteredSupplierClient(
-            supplier_url, settings.supplier.api_key.get_secret_value(), metrics
+            supplier_url,
+            settings.supplier.api_key.get_secret_value(),
+            metrics,
+            traces=[counters.supplier_trace()],
         )
         stack.push_async_callback(supplier.close)
 
@@ -179,6 +188,14 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
             fulfilment=fulfilment,
             payments=payments,
             i18n=i18n,
+            **console_services(
+                storage,
+                settings.bot,
+                supplier=supplier,
+                catalog=catalog,
+                fulfilment=fulfilment,
+                on_outbox=outbox.wake,
+            ),
         )
         dispatcher.include_router(build_router())
         setup_middlewares(dispatcher, i18n=i18n, settings=settings.bot)
@@ -186,7 +203,7 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
         verifier = WebhookVerifier(secrets) if secrets else None
         readiness = Readiness()
         app = create_app(
-            verifier, events, readiness, lambda why: metrics.webhook_rejected("supplier", why)
+            verifier, events, readiness, partial(_supplier_webhook_refused, metrics, counters)
         )
         mount_metrics(app, metrics, storage.db, payment_currency=settings.bot.payment_currency)
         # Telegram updates: by webhook on this server when BOT_WEBHOOK_URL is set, else polling.
@@ -204,6 +221,7 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
 
         synced = await _first_sync(catalog)
         await set_bot_commands(bot)
+        await set_admin_commands(bot, settings.bot.admin_ids)
         await fulfilment.recover()
         await _settle_lost_payments(ledger)
 
@@ -237,6 +255,21 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
                 name="supplier-balance",
             ),
         ]
+        # Operations alerts: each crossing reaches the admins within CHECK_SECONDS.
+        monitor = OpsMonitor(
+            storage.db,
+            supplier,
+            catalog,
+            counters,
+            settings.bot.admin_ids,
+            low_balance_alert=settings.bot.low_balance_alert,
+            on_outbox=outbox.wake,
+        )
+        tasks.append(
+            asyncio.create_task(
+                every(CHECK_SECONDS, monitor.check, "ops alerts"), name="ops-alerts"
+            )
+        )
         stack.push_async_callback(_cancel, tasks)
         me = await bot.get_me()
         await updates.prepare()
@@ -245,6 +278,14 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
         if started is not None:
             started.set()
         await updates.run_until_cancelled()
+
+
+def _supplier_webhook_refused(metrics: Metrics, counters: OpsCounters, reason: str) -> None:
+    """A refused supplier webhook counts in the metrics; a bad signature also counts
+    towards the operations alert."""
+    metrics.webhook_rejected("supplier", reason)
+    if reason == "signature":
+        counters.signature_failures.add()
 
 
 async def _first_sync(catalog: CatalogService) -> bool:

@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "supplier.sandbox.cli",
     "bot.commands.migrate",
     "bot.commands.config",
+    "bot.commands.export",
 )
 
 

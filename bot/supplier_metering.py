@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -71,8 +72,20 @@ def _observe(metrics: Metrics, ctx: SimpleNamespace, method: str, endpoint: str)
 class MeteredSupplierClient(SupplierClient):
     """The supplier client, on a traced session of its own, recording every balance read."""
 
-    def __init__(self, base_url: str, api_key: str, metrics: Metrics, **kwargs: Any) -> None:
-        self._metered_session = aiohttp.ClientSession(trace_configs=[supplier_trace(metrics)])
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        metrics: Metrics,
+        *,
+        traces: Sequence[aiohttp.TraceConfig] = (),
+        **kwargs: Any,
+    ) -> None:
+        """`traces`: more observers of the same requests (the operations alerts count
+        supplier errors)."""
+        self._metered_session = aiohttp.ClientSession(
+            trace_configs=[supplier_trace(metrics), *traces]
+        )
         super().__init__(base_url, api_key, session=self._metered_session, **kwargs)
         self._metrics = metrics
 

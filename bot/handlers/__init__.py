@@ -7,6 +7,7 @@ from aiogram import F, Router
 from aiogram.enums import ChatType
 
 from bot.handlers import (
+    admin,
     catalog,
     checkout,
     errors,
@@ -18,9 +19,9 @@ from bot.handlers import (
     start,
     support,
 )
-from bot.handlers.commands import set_bot_commands
+from bot.handlers.commands import set_admin_commands, set_bot_commands
 
-__all__ = ["build_router", "set_bot_commands"]
+__all__ = ["build_router", "set_admin_commands", "set_bot_commands"]
 
 
 def build_router() -> Router:
@@ -38,7 +39,19 @@ def build_router() -> Router:
     shop.include_routers(
         *(
             feature.create_router()
-            for feature in (start, region, language, catalog, checkout, orders, support, fallback)
+            # The console (admins only) comes before the customer's /orders, which its
+            # /orders [status] replaces for admins; everyone else falls through it.
+            for feature in (
+                start,
+                region,
+                language,
+                catalog,
+                checkout,
+                admin,
+                orders,
+                support,
+                fallback,
+            )
         )
     )
     root.include_router(shop)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Collection
 
 from aiogram import Bot
 from aiogram.exceptions import AiogramError
-from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
+from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 
 from bot.i18n import LOCALES, translator
 
@@ -59,3 +60,48 @@ async def set_bot_commands(bot: Bot) -> bool:
         )
         return False
     return True
+
+
+# The console's commands, shown only in admins' own chats. Operators read English.
+ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("admin", "Operations menu"),
+    ("balance", "Supplier balance and days of cover"),
+    ("stock", "Stock of matching products"),
+    ("sync", "Catalog sync now"),
+    ("orders", "Recent orders (needs_attention first)"),
+    ("order", "One order in full"),
+    ("refund", "Refund an order"),
+    ("resolve", "Settle an order that needs attention"),
+    ("credit", "Adjust a customer's store credit"),
+    ("stats", "Sales, margin and delivery times"),
+    ("export", "Reconciliation export"),
+)
+
+
+def admin_bot_commands(locale: str) -> list[BotCommand]:
+    admin = [BotCommand(command=name, description=text) for name, text in ADMIN_COMMANDS]
+    # A chat scope replaces the private-chat list there: keep the customer's commands,
+    # except /orders, which the console's list describes.
+    shop = [c for c in bot_commands(locale) if c.command not in dict(ADMIN_COMMANDS)]
+    return admin + shop
+
+
+async def set_admin_commands(bot: Bot, admin_ids: Collection[int]) -> int:
+    """Each admin's chat gets the console's commands (customers never see them).
+    Best effort: an admin who never opened the bot has no chat yet. Returns how many
+    admins got them."""
+    done = 0
+    for admin_id in sorted(admin_ids):
+        scope = BotCommandScopeChat(chat_id=admin_id)
+        try:
+            async with asyncio.timeout(MENU_TIMEOUT_SECONDS):
+                await bot.set_my_commands(admin_bot_commands("en"), scope=scope)
+                for locale in LOCALES:
+                    await bot.set_my_commands(
+                        admin_bot_commands(locale), scope=scope, language_code=locale
+                    )
+        except (AiogramError, TimeoutError) as exc:
+            log.warning("admin commands not set for %s: %.200s", admin_id, str(exc))
+            continue
+        done += 1
+    return done

@@ -13,6 +13,7 @@ from html import escape
 from bot.i18n import translator
 from bot.rendering.formatting import format_money
 from bot.rendering.message import OutgoingMessage
+from bot.rendering.ops_alerts import render_ops_alert
 from bot.services.alerts import AlertKind
 
 
@@ -25,15 +26,21 @@ def N_(message: str) -> str:
 # reason is shown as given.
 KNOWN_REASONS = (
     N_("codes message dead"),
-    N_("refund rejected"),
+    N_("refund rejected by Telegram"),
     N_("deadline passed"),
-    N_("supplier adoption mismatch"),
+    N_("supplier order does not match ours"),
     N_("unmatched payment"),
 )
 
 
 def render_alert(payload: Mapping[str, object], *, locale: str) -> OutgoingMessage:
     """One alert for one admin. A kind this build does not know still reaches them."""
+    try:
+        operations = render_ops_alert(dict(payload), locale)
+    except (KeyError, TypeError, ValueError):
+        operations = None  # details missing: the generic line below still gets it out
+    if operations is not None:
+        return OutgoingMessage(text=operations)
     _ = translator(locale).gettext
     kind = str(payload.get("alert", ""))
     subject = escape(str(payload.get("subject", "?")))

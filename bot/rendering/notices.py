@@ -106,6 +106,16 @@ def _voided(order: Order, locale: str) -> str:
     return "↩️ " + escape(text.format(amount=amount))
 
 
+def _refunded_by_support(order: Order, locale: str) -> str:
+    _ = translator(locale).gettext
+    amount = format_money(order.paid_amount or 0, order.currency, locale)
+    if order.currency == STARS:
+        text = _("Support refunded this order: {amount} has been returned to you.")
+    else:
+        text = _("Support refunded this order: {amount} has been added to your store credit.")
+    return "↩️ " + escape(text.format(amount=amount))
+
+
 _NOTICES: dict[str, Callable[[Order, str], str]] = {
     "processing": _processing,
     "refunded": _refunded,
@@ -115,5 +125,6 @@ _NOTICES: dict[str, Callable[[Order, str], str]] = {
     "delayed": _delayed,
     "support": _support,
     "voided": _voided,
+    "refunded_by_support": _refunded_by_support,
 }
 NOTICE_KINDS = frozenset(_NOTICES)

@@ -24,6 +24,12 @@ class AlertKind(StrEnum):
     VOIDED = "voided"  # subject: order id
     UNMATCHED_PAYMENT = "unmatched_payment"  # subject: charge id; details: user, amount
     REFUND_FAILED = "refund_failed"  # subject: charge id of a payment Telegram won't refund
+    # Operations (bot/services/ops_monitor.py; texts in bot/rendering/ops_alerts.py).
+    LOW_BALANCE = "low_balance"  # subject: "supplier"; details: available, threshold, currency
+    BALANCE_RECOVERED = "balance_recovered"  # the same details, once back above the threshold
+    SYNC_FAILING = "sync_failing"  # subject: "catalog"; details: failures, error
+    WEBHOOK_SIGNATURES = "webhook_signatures"  # subject: "webhook"; details: count, minutes
+    SUPPLIER_ERRORS = "supplier_errors"  # subject: "supplier"; details: count, minutes
 
 
 async def queue_alert(

@@ -42,6 +42,8 @@ UNKNOWN_STOCK = StockInfo("unknown", None)
 class SyncResult:
     seen: int
     deactivated: int
+    added: int = 0  # products new to the shop
+    changed: int = 0  # products whose listing changed (name, price, back on sale...)
 
 
 class CatalogService:
@@ -58,9 +60,26 @@ class CatalogService:
         self._clock = clock
         self._monotonic = monotonic
         self._stock: dict[str, tuple[float, StockInfo]] = {}
+        self.failures_in_a_row = 0
+        self.last_failure = ""
 
     async def sync(self) -> SyncResult:
-        """Mirror the supplier's catalog. Vanished products go inactive, never away."""
+        """Mirror the supplier's catalog. Vanished products go inactive, never away.
+        Counts failed syncs in a row (an empty answer is one) for the operations alerts."""
+        try:
+            result = await self._sync()
+        except Exception as exc:
+            self.failures_in_a_row += 1
+            self.last_failure = type(exc).__name__
+            raise
+        if result.seen == 0:
+            self.failures_in_a_row += 1
+            self.last_failure = "empty catalog"
+        else:
+            self.failures_in_a_row = 0
+        return result
+
+    async def _sync(self) -> SyncResult:
         products = []
         async for product in self._supplier.iter_catalog():
             if len(product.sku.encode()) > MAX_SKU_BYTES:
@@ -72,29 +91,45 @@ class CatalogService:
             log.warning("supplier returned an empty catalog; keeping the current one")
             return SyncResult(seen=0, deactivated=0)
         now = self._clock()
+        added = changed = 0
         async with self._db.transaction() as conn:
             repo = ProductRepository(conn)
+            known = {p.sku: p for p in await repo.list_all()}
             for product in products:
-                await repo.upsert_product(
-                    ProductData(
-                        sku=product.sku,
-                        brand=product.brand,
-                        name=product.name,
-                        region=product.region,
-                        face_value=product.face_value.amount,
-                        face_currency=product.face_value.currency,
-                        redemption_instructions=product.redemption_instructions,
-                        redemption_url=product.redemption_url,
-                        max_quantity=product.max_quantity,
-                        # Listed = on sale; the card asks for live stock.
-                        active=True,
-                        supplier_updated_at=product.updated_at,
-                    ),
-                    now,
+                data = ProductData(
+                    sku=product.sku,
+                    brand=product.brand,
+                    name=product.name,
+                    region=product.region,
+                    face_value=product.face_value.amount,
+                    face_currency=product.face_value.currency,
+                    redemption_instructions=product.redemption_instructions,
+                    redemption_url=product.redemption_url,
+                    max_quantity=product.max_quantity,
+                    # Listed = on sale; the card asks for live stock.
+                    active=True,
+                    supplier_updated_at=product.updated_at,
                 )
+                before = known.get(product.sku)
+                if before is None:
+                    added += 1
+                elif _listing(before) != _listing(data):
+                    changed += 1
+                await repo.upsert_product(data, now)
             deactivated = await repo.deactivate_missing(p.sku for p in products)
-        log.info("catalog synced: %d products, %d deactivated", len(products), deactivated)
-        return SyncResult(seen=len(products), deactivated=deactivated)
+        log.info(
+            "catalog synced: %d products, %d added, %d changed, %d deactivated",
+            len(products),
+            added,
+            changed,
+            deactivated,
+        )
+        return SyncResult(seen=len(products), deactivated=deactivated, added=added, changed=changed)
+
+    async def search(self, text: str) -> list[Product]:
+        """Products on sale matching `text` (SKU, name, brand, region), for operators."""
+        async with self._db.read() as conn:
+            return await ProductRepository(conn).search(text.strip())
 
     async def regions(self) -> list[str]:
         """Regions a customer can choose: every country we sell cards for (EU as one)."""
@@ -133,6 +168,21 @@ class CatalogService:
             info = StockInfo(stock.status, stock.available)
         self._stock[sku] = (now, info)
         return info
+
+
+def _listing(product: Product | ProductData) -> tuple[object, ...]:
+    """What a customer sees of a product; a change here counts as a changed listing."""
+    return (
+        product.brand,
+        product.name,
+        product.region,
+        product.face_value,
+        product.face_currency,
+        product.redemption_instructions,
+        product.redemption_url,
+        product.max_quantity,
+        product.active,
+    )
 
 
 def works_in(product_region: str, customer_region: str) -> bool:

@@ -125,3 +125,19 @@ class ProductRepository(Repository):
             [brand, *wanted],
         )
         return [_product(row) for row in await cursor.fetchall()]
+
+    async def list_all(self) -> list[Product]:
+        cursor = await self._conn.execute("SELECT * FROM products ORDER BY sku")
+        return [_product(row) for row in await cursor.fetchall()]
+
+    async def search(self, text: str) -> list[Product]:
+        """Products on sale whose SKU, name, brand or region contains `text` (any case)."""
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        cursor = await self._conn.execute(
+            """SELECT * FROM products WHERE active = 1
+                 AND (sku LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\'
+                      OR brand LIKE ?1 ESCAPE '\\' OR region LIKE ?1 ESCAPE '\\')
+               ORDER BY sku""",
+            (pattern,),
+        )
+        return [_product(row) for row in await cursor.fetchall()]

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from bot.rendering.alerts import render_alert
+from bot.rendering.alerts import KNOWN_REASONS, render_alert
 from bot.services.alerts import AlertKind
+from bot.services.fulfilment import REFUND_REJECTED
+from bot.services.supplier_outcome import DEADLINE, MISMATCH
 
 
 @pytest.mark.parametrize(
     ("payload", "english", "russian"),
     [
         (
-            {"alert": "needs_attention", "subject": "GB1", "reason": "refund rejected"},
-            "⚠️ Order <code>GB1</code> needs attention: refund rejected",
-            "⚠️ Заказ <code>GB1</code> требует внимания: возврат отклонён",
+            {"alert": "needs_attention", "subject": "GB1", "reason": REFUND_REJECTED},
+            "⚠️ Order <code>GB1</code> needs attention: refund rejected by Telegram",
+            "⚠️ Заказ <code>GB1</code> требует внимания: Telegram отклонил возврат",
         ),
         (
             {"alert": "unmatched_payment", "subject": "ch_9", "user": 77, "amount": 150},
@@ -49,11 +51,19 @@ def test_each_kind_in_english_and_russian(
 
 
 def test_every_kind_has_its_own_text() -> None:
+    details = {"available": 1, "threshold": 2, "currency": "USD", "failures": 2}
+    details |= {"count": 3, "minutes": 5}
     texts = {
-        render_alert({"alert": kind.value, "subject": "S"}, locale="en").text for kind in AlertKind
+        render_alert({"alert": kind.value, "subject": "S", **details}, locale="en").text
+        for kind in AlertKind
     }
     assert len(texts) == len(AlertKind)
     assert not any(text.startswith("⚠️ Alert") for text in texts)
+
+
+def test_an_alert_missing_its_details_still_reaches_the_admin() -> None:
+    text = render_alert({"alert": "low_balance", "subject": "supplier"}, locale="en").text
+    assert "low_balance" in text and "supplier" in text
 
 
 def test_an_unknown_kind_still_reaches_the_admin() -> None:
@@ -72,3 +82,22 @@ def test_details_not_named_for_display_are_never_shown() -> None:
     payload = {"alert": "voided", "subject": "GB4", "code": "SECRET-1", "pin": "9999", "user": "x"}
     text = render_alert(payload, locale="en").text
     assert text == "↩️ Order <code>GB4</code> voided by the supplier"
+
+
+def test_the_reasons_the_money_paths_give_are_translated() -> None:
+    for reason in (DEADLINE, MISMATCH, REFUND_REJECTED):
+        assert reason in KNOWN_REASONS
+        payload = {"alert": "needs_attention", "subject": "GB1", "reason": reason}
+        assert reason not in render_alert(payload, locale="ru").text
+
+
+def test_operations_alerts_are_rendered_with_their_own_texts() -> None:
+    payload = {
+        "alert": "low_balance",
+        "subject": "supplier",
+        "available": 5000,
+        "threshold": 10000,
+        "currency": "USD",
+    }
+    text = render_alert(payload, locale="en").text
+    assert "Supplier balance is low" in text and "$50.00" in text

@@ -1,0 +1,194 @@
+"""Operations alerts: once per crossing, to every admin, through the outbox; en and ru texts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, cast
+
+import pytest
+
+from bot.rendering.ops_alerts import render_ops_alert
+from bot.services.alerts import AlertKind
+from bot.services.catalog import CatalogService
+from bot.services.ops_monitor import OpsCounters, OpsMonitor
+from storage.store import Storage
+from supplier import models as wire
+from supplier.client import SupplierClient
+from supplier.errors import SupplierServerError, SupplierTimeout
+from tests.unit.bot.harness import NOW
+
+K = AlertKind
+ADMINS = (1, 2)
+
+
+@dataclass
+class Supplier:
+    available: int = 50_000
+    down: bool = False
+    calls: list[str] = field(default_factory=list)
+
+    async def get_balance(self, *, deadline: float | None = None) -> wire.Balance:
+        if self.down:
+            raise SupplierTimeout("scripted")
+        money = wire.Money(amount=self.available, currency="USD")
+        return wire.Balance(available=money, reserved=money, updated_at=NOW)
+
+    async def iter_catalog(self, **_: Any) -> Any:
+        raise SupplierServerError(503, "upstream_unavailable", "down", retryable=True)
+        yield  # pragma: no cover
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def supplier() -> Supplier:
+    return Supplier()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def counters(clock: Clock) -> OpsCounters:
+    return OpsCounters(monotonic=clock)
+
+
+def monitor(
+    storage: Storage, supplier: Supplier, counters: OpsCounters, **kw: Any
+) -> tuple[OpsMonitor, CatalogService]:
+    catalog = CatalogService(storage.db, cast(SupplierClient, supplier))
+    ops = OpsMonitor(
+        storage.db,
+        supplier,
+        catalog,
+        counters,
+        ADMINS,
+        low_balance_alert=Decimal(100),
+        signature_threshold=3,
+        supplier_error_threshold=3,
+        **kw,
+    )
+    return ops, catalog
+
+
+async def alerts(storage: Storage) -> list[tuple[int, dict[str, Any]]]:
+    async with storage.db.read() as conn:
+        cursor = await conn.execute(
+            "SELECT chat_id, payload FROM outbox WHERE kind = 'alert' ORDER BY id"
+        )
+        return [(row[0], json.loads(row[1])) for row in await cursor.fetchall()]
+
+
+async def test_low_balance_alerts_once_per_crossing_and_on_recovery(
+    storage: Storage, supplier: Supplier, counters: OpsCounters
+) -> None:
+    woken: list[int] = []
+    ops, _ = monitor(storage, supplier, counters, on_outbox=lambda: woken.append(1))
+    assert await ops.check() == []  # fine at the first look: nothing crossed
+    supplier.available = 9_999
+    assert await ops.check() == [K.LOW_BALANCE]
+    assert await ops.check() == []  # still low: no repeat
+    restarted, _ = monitor(storage, supplier, counters)
+    assert await restarted.check() == []  # nor after a restart
+    supplier.available = 10_000
+    assert await restarted.check() == [K.BALANCE_RECOVERED]
+    supplier.available = 5_000
+    assert await restarted.check() == [K.LOW_BALANCE]
+    sent = await alerts(storage)
+    assert [chat for chat, _ in sent] == [1, 2, 1, 2, 1, 2]
+    assert [p["alert"] for _, p in sent[::2]] == ["low_balance", "balance_recovered", "low_balance"]
+    assert sent[0][1] == {
+        "alert": "low_balance",
+        "subject": "supplier",
+        "available": 9_999,
+        "threshold": 10_000,
+        "currency": "USD",
+    }
+    assert woken == [1]
+
+
+async def test_a_supplier_that_does_not_answer_changes_no_state(
+    storage: Storage, supplier: Supplier, counters: OpsCounters
+) -> None:
+    ops, _ = monitor(storage, supplier, counters)
+    supplier.available, supplier.down = 1, True
+    assert await ops.check() == []
+    supplier.down = False
+    assert await ops.check() == [K.LOW_BALANCE]
+
+
+async def test_sync_failing_twice_in_a_row_alerts_once(
+    storage: Storage, supplier: Supplier, counters: OpsCounters
+) -> None:
+    ops, catalog = monitor(storage, supplier, counters)
+    with pytest.raises(SupplierServerError):
+        await catalog.sync()
+    assert await ops.check() == []  # once is not yet a pattern
+    for _ in range(2):
+        with pytest.raises(SupplierServerError):
+            await catalog.sync()
+        assert await ops.check() == ([K.SYNC_FAILING] if _ == 0 else [])
+    [(_, payload), _] = await alerts(storage)
+    assert payload["failures"] == 2 and payload["error"] == "SupplierServerError"
+    catalog.failures_in_a_row = 0  # a sync went through
+    assert await ops.check() == []
+    catalog.failures_in_a_row = 2
+    assert await ops.check() == [K.SYNC_FAILING]  # a new streak alerts again
+
+
+@pytest.mark.parametrize("kind", [K.WEBHOOK_SIGNATURES, K.SUPPLIER_ERRORS])
+async def test_error_rates_alert_once_above_the_threshold_in_five_minutes(
+    storage: Storage, supplier: Supplier, counters: OpsCounters, clock: Clock, kind: AlertKind
+) -> None:
+    ops, _ = monitor(storage, supplier, counters)
+    window = (
+        counters.signature_failures if kind is K.WEBHOOK_SIGNATURES else counters.supplier_errors
+    )
+    window.add()
+    window.add()
+    assert await ops.check() == []
+    clock.now = 200.0
+    window.add()  # three within 5 minutes
+    assert await ops.check() == [kind]
+    window.add()
+    assert await ops.check() == []  # still above: no repeat
+    clock.now = 401.0  # the first two have left the window: below again
+    assert await ops.check() == []
+    window.add()
+    assert await ops.check() == [kind]
+    sent = await alerts(storage)
+    assert [p["count"] for _, p in sent[::2]] == [3, 3] and sent[0][1]["minutes"] == 5
+
+
+def test_alert_texts_in_english_and_russian() -> None:
+    low = {
+        "alert": "low_balance",
+        "subject": "supplier",
+        "available": 9_999,
+        "threshold": 10_000,
+        "currency": "USD",
+    }
+    assert render_ops_alert(low, "en") == (
+        "🔴 Supplier balance is low: $99.99 available, below the alert threshold of $100.00."
+        " Top up the supplier account: orders fail once it runs out.\n/balance"
+    )
+    assert "Баланс у поставщика низкий" in (render_ops_alert(low, "ru") or "")
+    sync = {"alert": "sync_failing", "subject": "catalog", "failures": 2, "error": "<Timeout>"}
+    assert "failed 2 times in a row (last: &lt;Timeout&gt;)" in (render_ops_alert(sync, "en") or "")
+    for kind in ("webhook_signatures", "supplier_errors"):
+        text = render_ops_alert({"alert": kind, "count": 7, "minutes": 5}, "ru") or ""
+        assert "7" in text and "5 мин." in text
+    recovered = {**low, "alert": "balance_recovered"}
+    assert "снова выше порога" in (render_ops_alert(recovered, "ru") or "")
+    assert render_ops_alert({"alert": "needs_attention", "subject": "GB1"}, "en") is None
+    assert render_ops_alert({"alert": "nonsense"}, "en") is None
