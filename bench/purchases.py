@@ -1,6 +1,6 @@
 """Purchases: N shoppers buy at once from giftbot and from the floor bot; prints figures.
 
-    python -m bench.purchases [--shoppers 200] [--rounds 1] [--json]
+    python -m bench.purchases [--shoppers 200] [--rounds 3] [--json]
 
 Each run starts the real processes (Telegram sandbox with flood limits off, supplier
 sandbox, then `giftbot run` or bench/floor_bot.py, both under bench/instrumented_bot.py),
@@ -129,7 +129,7 @@ def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--shoppers", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=1, help="giftbot/floor pairs, interleaved")
+    parser.add_argument("--rounds", type=int, default=3, help="giftbot/floor pairs, interleaved")
     parser.add_argument("--quiet", type=float, default=5.0, help="seconds of idle measurement")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per load")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")

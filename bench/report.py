@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import platform
 from pathlib import Path
@@ -82,3 +84,31 @@ def print_table(
             f"{label:<{width}}  {_cell(result[left].get(key), form):>10}  "
             f"{_cell(result[right].get(key), form):>10}  {_cell(ratio, '{:.2f}'):>7}"
         )
+
+
+def markdown_table(result: dict[str, Any]) -> str:
+    """The same table in Markdown, for bench/README.md."""
+    rows = PURCHASE_ROWS if "floor" in result else WEBHOOK_ROWS
+    right = "floor" if "floor" in result else "bare"
+    lines = [f"| {result['load']} | giftbot | {right} | ratio |", "|---|---:|---:|---:|"]
+    for key, label, form in rows:
+        cells = [
+            _cell(result["giftbot"].get(key), form),
+            _cell(result[right].get(key), form),
+            _cell(result["ratio"].get(key), "{:.2f}"),
+        ]
+        lines.append(f"| {label.strip()} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bench.report RESULT.json`: a saved `--json` result as a Markdown table."""
+    parser = argparse.ArgumentParser(description=(main.__doc__ or "").split(":")[0])
+    parser.add_argument("result", type=Path, help="the output of a --json run")
+    args = parser.parse_args(argv)
+    print(markdown_table(json.loads(args.result.read_text())))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

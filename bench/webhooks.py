@@ -1,7 +1,7 @@
 """Webhooks: signed supplier events per second accepted by giftbot's listener, against a
 bare aiohttp handler on the same machine.
 
-    python -m bench.webhooks [--events 2000] [--concurrency 32] [--rounds 1] [--json]
+    python -m bench.webhooks [--events 2000] [--concurrency 32] [--rounds 3] [--json]
 
 giftbot is the real `giftbot run` process (with the two sandboxes, as in the end-to-end
 tests); every event is signed with the standardwebhooks package, has a unique id and
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--rounds", type=int, default=1, help="giftbot/bare pairs, interleaved")
+    parser.add_argument("--rounds", type=int, default=3, help="giftbot/bare pairs, interleaved")
     parser.add_argument("--quiet", type=float, default=3.0, help="seconds of idle measurement")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     args = parser.parse_args(argv)
