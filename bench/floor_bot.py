@@ -54,7 +54,10 @@ BRANDS = (
     *("Steam", "PlayStation", "Xbox", "Nintendo", "Google Play", "Apple", "Amazon"),
     *("Netflix", "Spotify", "Razer Gold", "Roblox", "Sandbox"),
 )
-SCENARIOS = ("instant", "pending", "slow", "fail", "decline", "partial", "oos", "price-drift")
+SCENARIOS = (
+    *("instant", "pending", "slow", "fail", "decline", "partial", "oos", "price-drift"),
+    *("429", "500-committed", "refund-later", "webhook-chaos"),
+)
 SKUS = tuple(f"test-{name}" for name in SCENARIOS)
 PRICE_STARS = 385
 _order_numbers = itertools.count(1)

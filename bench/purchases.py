@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.report import machine, print_table
-from bench.shoppers import Timings, fund_supplier, purchase
+from bench.shoppers import PATIENCE, Timings, fund_supplier, purchase
 from bench.stack import (
     bench_stack,
     counters,
@@ -57,7 +57,11 @@ async def _load(telegram_url: str, shoppers: int, limit: float) -> tuple[Timings
 
 async def _warm_up(telegram_url: str) -> None:
     async with SandboxClient(telegram_url) as client:
-        await purchase(client, Timings(), SKU, BRAND)
+        # The driver's wait for a button's answer, not a Telegram rule: slow is measured.
+        await client.set_config(callback_answer_timeout=PATIENCE)
+        timings = Timings()
+        if not await purchase(client, timings, SKU, BRAND):
+            raise RuntimeError(f"the warm-up purchase failed: {dict(timings.failures)}")
 
 
 def run_once(target: str, shoppers: int, quiet: float, limit: float) -> dict[str, Any]:
@@ -87,41 +91,53 @@ def run_once(target: str, shoppers: int, quiet: float, limit: float) -> dict[str
         after = counters(port)
         rss = peak_rss_mib(pids["bot"])
 
+    failed = sum(timings.failures.values())
+    done = shoppers - failed
+    if not done:
+        raise RuntimeError(f"every purchase failed: {dict(timings.failures)}")
     sql = _delta(after["sql"], before["sql"])
     bot_api = _delta(after["bot_api"], before["bot_api"])
     supplier = _delta(after["supplier"], before["supplier"])
     return {
-        "purchases_per_s": shoppers / elapsed,
-        "bot_cpu_ms": cpu["bot"] / shoppers * 1000,
+        "purchases_per_s": done / elapsed,
+        "bot_cpu_ms": cpu["bot"] / done * 1000,
         "click_p50_ms": percentile(timings.clicks, 0.50) * 1000,
         "click_p95_ms": percentile(timings.clicks, 0.95) * 1000,
         "click_p99_ms": percentile(timings.clicks, 0.99) * 1000,
         "pay_p50_ms": percentile(timings.pay_to_code, 0.50) * 1000,
         "pay_p95_ms": percentile(timings.pay_to_code, 0.95) * 1000,
         "pay_p99_ms": percentile(timings.pay_to_code, 0.99) * 1000,
-        "sql_statements": sql.get("statements", 0) / shoppers,
-        "sql_transactions": sql.get("begin", 0) / shoppers,
-        "sql_write_transactions": sql.get("begin_write", 0) / shoppers,
-        "supplier_calls": sum(supplier.values()) / shoppers,
-        "bot_api_calls": sum(bot_api.values()) / shoppers,
+        "sql_statements": sql.get("statements", 0) / done,
+        "sql_transactions": sql.get("begin", 0) / done,
+        "sql_write_transactions": sql.get("begin_write", 0) / done,
+        "supplier_calls": sum(supplier.values()) / done,
+        "bot_api_calls": sum(bot_api.values()) / done,
         "bot_api_calls_no_getupdates": sum(
             v for k, v in bot_api.items() if k.lower() != "getupdates"
         )
-        / shoppers,
+        / done,
         "peak_rss_mib": rss,
-        "telegram_cpu_ms": cpu["telegram"] / shoppers * 1000,
-        "driver_cpu_ms": driver_cpu / shoppers * 1000,
-        "supplier_cpu_ms": cpu["supplier"] / shoppers * 1000,
+        "telegram_cpu_ms": cpu["telegram"] / done * 1000,
+        "driver_cpu_ms": driver_cpu / done * 1000,
+        "supplier_cpu_ms": cpu["supplier"] / done * 1000,
         "other_load_cores": others,
         "elapsed_s": elapsed,
         "bot_idle_cpu_pct": idle_rate["bot"] * 100,
-        "detail": {"sql": sql, "bot_api": bot_api, "supplier": supplier},
+        "failed_purchases": failed,
+        "detail": {
+            "failures": dict(timings.failures),
+            "sql": sql,
+            "bot_api": bot_api,
+            "supplier": supplier,
+        },
     }
 
 
 def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
     numbers = [k for k, v in runs[0].items() if isinstance(v, int | float)]
     result: dict[str, Any] = {k: statistics.median(r[k] for r in runs) for k in numbers}
+    if "failed_purchases" in result:  # one bad round must show: the total, not the median
+        result["failed_purchases"] = sum(r["failed_purchases"] for r in runs)
     result["runs"] = runs
     return result
 

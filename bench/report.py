@@ -12,6 +12,7 @@ from typing import Any
 # (key, label, format): the rows of the purchases table, in order.
 PURCHASE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("purchases_per_s", "purchases/s", "{:.1f}"),
+    ("failed_purchases", "purchases not completed (all rounds)", "{:.0f}"),
     ("bot_cpu_ms", "bot CPU per purchase (ms)", "{:.1f}"),
     ("click_p50_ms", "click → next screen p50 (ms)", "{:.0f}"),
     ("click_p95_ms", "click → next screen p95 (ms)", "{:.0f}"),

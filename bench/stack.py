@@ -25,6 +25,7 @@ from tests.e2e.processes import Stack, free_port, running_stack
 
 REPO = Path(__file__).resolve().parent.parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+START_TIMEOUT = 120.0
 
 
 @contextmanager
@@ -43,6 +44,8 @@ def bench_stack(workdir: Path, target: str, **bot_env: str) -> Iterator[tuple[St
     port = free_port()
     with (
         mock.patch.object(processes, "GIFTBOT", str(script)),
+        # Start-up takes seconds of CPU; on a machine shared with test runs, more than 30.
+        mock.patch.object(processes, "START_TIMEOUT", START_TIMEOUT),
         running_stack(workdir, BENCH_COUNTERS_PORT=str(port), **bot_env) as stack,
     ):
         yield stack, port

@@ -26,14 +26,16 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import aiohttp
 from standardwebhooks import Webhook
 
 from bench.purchases import median_of, percentile
 from bench.report import WEBHOOK_ROWS, machine, print_table
-from bench.stack import REPO, cpu_seconds, system_busy_seconds
+from bench.stack import REPO, START_TIMEOUT, cpu_seconds, system_busy_seconds
 from supplier.models import WebhookEvent, WebhookEventData
+from tests.e2e import processes
 from tests.e2e.processes import WEBHOOK_SECRET, free_port, running_stack, wait_until_ready
 
 PATH = "/supplier/webhook"
@@ -98,7 +100,11 @@ def bare_server() -> Iterator[tuple[str, int]]:
 
 @contextmanager
 def giftbot_server() -> Iterator[tuple[str, int]]:
-    with tempfile.TemporaryDirectory() as workdir, running_stack(Path(workdir)) as stack:
+    with (
+        tempfile.TemporaryDirectory() as workdir,
+        mock.patch.object(processes, "START_TIMEOUT", START_TIMEOUT),
+        running_stack(Path(workdir)) as stack,
+    ):
         yield stack.bot_url, stack.processes["bot"].pid
 
 
