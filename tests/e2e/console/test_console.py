@@ -170,3 +170,27 @@ async def test_export_finds_an_adjustment_and_a_refund_missing_on_our_side(
 
 def paid_amount(document: dict[str, Any], order_id: str) -> int:
     return next(int(o["paid_minor"]) for o in document["orders"] if o["order_id"] == order_id)
+
+
+async def test_a_balance_drop_below_the_threshold_alerts_the_admin_once_and_its_recovery_once(
+    admin: ChatUser, supplier_session: aiohttp.ClientSession
+) -> None:
+    async def set_balance(cents: int) -> None:
+        body = {"amount": {"amount": cents, "currency": "USD"}}
+        async with supplier_session.post("/sandbox/balance", json=body) as response:
+            assert response.status == 200
+
+    def alerts(chat: list[dict[str, Any]], fragment: str) -> int:
+        return sum(fragment in text_of(m) for m in chat if m.get("from_bot"))
+
+    low, back = "Supplier balance is low", "Supplier balance is back above"
+    before = await admin.chat()
+    await set_balance(50_00)  # LOW_BALANCE_ALERT is $100 by default
+    # The monitor checks every 30 s; an alert arrives within 90 s of the crossing.
+    await admin.wait_for(lambda m: low in text_of(m), 90, after=before[-1]["message_id"])
+    await set_balance(500_00)
+    recovered = await admin.wait_for(lambda m: back in text_of(m), 90)
+    chat = await admin.chat()
+    assert alerts(chat, low) - alerts(before, low) == 1
+    assert alerts(chat, back) - alerts(before, back) == 1
+    assert "$500.00" in text_of(recovered)
