@@ -14,16 +14,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from datetime import datetime
 from typing import Any
-
-import aiosqlite
 
 from bot.logs import bind_order
 from bot.services.alerts import AlertKind, queue_alert
 from bot.services.fulfilment_rules import Deadlines, RetryRules
 from bot.services.keyed_lock import KeyedLock
+from bot.services.money_back import give_back
 from bot.services.pricing import PRICE_TOLERANCE, STARS
 from bot.services.refunds import Refunder, RefundRejected, RefundUnavailable
 from bot.services.supplier_outcome import DEADLINE, apply_supplier_order
@@ -32,7 +31,7 @@ from storage.clock import utcnow
 from storage.database import Database
 from storage.models import Order, OrderStatus
 from storage.order_states import STEP_OWED, Step
-from storage.repositories import CreditReason, CreditRepository, OrderRepository, OutboxRepository
+from storage.repositories import OrderRepository, OutboxRepository
 from supplier.client import SupplierClient
 from supplier.errors import IdempotencyConflict, SupplierError, SupplierStatusError, Unauthorized
 from supplier.models import Money
@@ -96,28 +95,36 @@ class FulfilmentService:
     async def fulfil(self, order_id: str) -> Order:
         """Carry out the step the order's state owes now, as far as it can go."""
         with bind_order(order_id):
-            return await self._fulfil(order_id)
+            async with self._locks.hold(order_id):
+                return await self._step(order_id)
 
-    async def _fulfil(self, order_id: str) -> Order:
-        async with self._locks.hold(order_id):
-            order = await self._get(order_id)
-            now = self._clock()
-            if self._deadlines.passed(order, now):
-                return await self._escalate(order, DEADLINE, notice="delayed")
-            if order.next_attempt_at is not None and order.next_attempt_at > now:
-                return order  # backing off
-            step = STEP_OWED[order.status]
-            if step is Step.PLACE:
-                if order.status is OrderStatus.PAID:
-                    order = await self._transition(order, OrderStatus.ORDERING)
-                return await self._place(order)
-            if step is Step.POLL:
-                return await self._poll(order)
-            if step is Step.REFUND:
-                return await self._refund(order)
-            if step is Step.WATCH and order.next_attempt_at is not None:
-                return await self._watch(order)
-            return order
+    async def operate(self, order_id: str, move: Callable[[], Awaitable[object]]) -> Order:
+        """A person's move (an admin refund, a retry), made while no automatic path acts on
+        the order (a supplier POST in flight finishes first), then the step it owes."""
+        with bind_order(order_id):
+            async with self._locks.hold(order_id):
+                await move()
+                return await self._step(order_id)
+
+    async def _step(self, order_id: str) -> Order:
+        order = await self._get(order_id)
+        now = self._clock()
+        if self._deadlines.passed(order, now):
+            return await self._escalate(order, DEADLINE, notice="delayed")
+        if order.next_attempt_at is not None and order.next_attempt_at > now:
+            return order  # backing off
+        step = STEP_OWED[order.status]
+        if step is Step.PLACE:
+            if order.status is OrderStatus.PAID:
+                order = await self._transition(order, OrderStatus.ORDERING)
+            return await self._place(order)
+        if step is Step.POLL:
+            return await self._poll(order)
+        if step is Step.REFUND:
+            return await self._refund(order)
+        if step is Step.WATCH and order.next_attempt_at is not None:
+            return await self._watch(order)
+        return order
 
     async def on_supplier_update(
         self, reference: str, supplier_order_id: str, version: int | None = None
@@ -330,7 +337,7 @@ class FulfilmentService:
                 order.id, expected=[order.status], to=to, now=now, reason=reason, **fields
             )
             if credit_back:
-                await _credit_back(conn, order, now)
+                await give_back(conn, order, now)
             queued = False
             if notice:
                 queued |= await OutboxRepository(conn).enqueue(
@@ -355,21 +362,3 @@ class FulfilmentService:
         if queued:
             self._on_outbox()
         return moved
-
-
-async def _credit_back(conn: aiosqlite.Connection, order: Order, now: datetime) -> None:
-    credits = CreditRepository(conn)
-    entries: list[tuple[int, CreditReason]] = []
-    if order.credit_used:
-        entries.append((order.credit_used, CreditReason.RESTORED))
-    if order.status is OrderStatus.VOIDED and order.currency != STARS and order.paid_amount:
-        entries.append((order.paid_amount, CreditReason.VOID_CREDIT))
-    for amount, reason in entries:
-        await credits.add_credit(
-            user_id=order.user_id,
-            amount=amount,
-            currency=order.currency,
-            reason=reason,
-            order_id=order.id,
-            now=now,
-        )

@@ -10,20 +10,22 @@ credit given back), the same path the automatic refunds take.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 from typing import Protocol
 
 import aiosqlite
 
+from bot.services.money_back import give_back, take_back_earned_credit
 from storage.clock import utcnow
 from storage.database import Database
 from storage.errors import ConcurrentUpdate
 from storage.models import Order, OrderStatus
 from storage.order_states import TRANSITIONS
-from storage.repositories import CreditReason, CreditRepository, OrderRepository, OutboxRepository
+from storage.repositories import OrderRepository, OutboxRepository
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,8 @@ RETRYABLE = frozenset({S.PAID, S.ORDERING, S.PENDING, S.FAILED, S.VOIDED})
 
 class Fulfiller(Protocol):
     async def fulfil(self, order_id: str) -> Order: ...
+
+    async def operate(self, order_id: str, move: Callable[[], Awaitable[object]]) -> Order: ...
 
 
 class Outcome(StrEnum):
@@ -100,15 +104,16 @@ class OrderActions:
         if seen not in REFUND_PLANS:
             return ActionResult(Outcome.REFUSED, order, f"a {seen} order has nothing to refund")
         reason = f"{REFUNDED_BY_ADMIN} {admin_id}"
+        voided = seen in (S.DELIVERED, S.PARTIAL)
         try:
             if seen is S.REFUND_DUE:
                 return await self._close(order, S.REFUNDED, f"refunded outside Telegram: {reason}")
-            voided = seen in (S.DELIVERED, S.PARTIAL)
-            await self._move_for_refund(order, reason)
+            final = await self._fulfilment.operate(
+                order_id, partial(self._move_for_refund, order, reason)
+            )
         except ConcurrentUpdate:
             return ActionResult(Outcome.STALE, await self.find(order_id))
         log.info("admin %s refunds order %s (was %s)", admin_id, order_id, seen)
-        final = await self._fulfilment.fulfil(order_id)
         if voided and final.status is S.REFUNDED:
             await self._notify(final, "refunded_by_support")
         return self._settled(final)
@@ -134,11 +139,13 @@ class OrderActions:
                 return ActionResult(
                     Outcome.REFUSED, order, f"cannot retry from {back}; refund or close it"
                 )
-            await self._transition(order, back, f"retry by admin {admin_id}")
+            retried = await self._fulfilment.operate(
+                order_id, partial(self._transition, order, back, f"retry by admin {admin_id}")
+            )
         except ConcurrentUpdate:
             return ActionResult(Outcome.STALE, await self.find(order_id))
         log.info("admin %s retries order %s from %s", admin_id, order_id, back)
-        return self._settled(await self._fulfilment.fulfil(order_id))
+        return self._settled(retried)
 
     # --- moves ---
 
@@ -149,16 +156,8 @@ class OrderActions:
             orders = OrderRepository(conn)
             status = order.status
             if status in (S.DELIVERED, S.PARTIAL):
-                if order.credited_amount:
-                    # The whole payment goes back: the credit its missing units earned too.
-                    await CreditRepository(conn).add_credit(
-                        user_id=order.user_id,
-                        amount=-order.credited_amount,
-                        currency=order.currency,
-                        reason=CreditReason.VOID_REVERSAL,
-                        order_id=order.id,
-                        now=now,
-                    )
+                # The whole payment goes back: the credit its missing units earned too.
+                await take_back_earned_credit(conn, order, now)
                 await orders.transition(
                     order.id, expected=[status], to=S.VOIDED, now=now, reason=reason, voided_at=now
                 )
@@ -191,7 +190,7 @@ class OrderActions:
                 order.id, expected=[order.status], to=to, now=now, reason=reason, finished_at=now
             )
             if to is S.REFUNDED:
-                await _restore_credit(conn, order, now)
+                await give_back(conn, order, now)
                 await _enqueue_notice(conn, moved, "refunded", now)
         if to is S.REFUNDED:
             self._on_outbox()
@@ -214,19 +213,6 @@ class OrderActions:
         if order.status in (S.REFUNDED, S.DELIVERED, S.PARTIAL):
             return ActionResult(Outcome.DONE, order)
         return ActionResult(Outcome.UNDER_WAY, order)
-
-
-async def _restore_credit(conn: aiosqlite.Connection, order: Order, now: datetime) -> None:
-    """Store credit the order used comes back with the refund (once: one entry per order)."""
-    if order.credit_used:
-        await CreditRepository(conn).add_credit(
-            user_id=order.user_id,
-            amount=order.credit_used,
-            currency=order.currency,
-            reason=CreditReason.RESTORED,
-            order_id=order.id,
-            now=now,
-        )
 
 
 async def _enqueue_notice(

@@ -17,6 +17,7 @@ from typing import Any
 import aiosqlite
 
 from bot.services.alerts import AlertKind, queue_alert
+from bot.services.money_back import take_back_earned_credit
 from storage.cipher import CodeCipher
 from storage.models import Code, Order, OrderStatus
 from storage.order_states import AWAITING_SUPPLIER
@@ -167,16 +168,8 @@ async def apply_supplier_order(
             order_id=order.id,
             now=now,
         )
-    if decision.to is OrderStatus.VOIDED and order.credited_amount:
-        # The credit this order earned goes with it (the refund returns the whole charge).
-        await credits.add_credit(
-            user_id=order.user_id,
-            amount=-order.credited_amount,
-            currency=order.currency,
-            reason=CreditReason.VOID_REVERSAL,
-            order_id=order.id,
-            now=now,
-        )
+    if decision.to is OrderStatus.VOIDED:
+        await take_back_earned_credit(conn, order, now)
     moved = await OrderRepository(conn).transition(
         order.id, expected=[order.status], to=decision.to, now=now, reason=decision.reason, **fields
     )

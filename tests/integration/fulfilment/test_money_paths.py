@@ -8,11 +8,13 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from bot.services.fulfilment import FulfilmentService, max_unit_price
 from bot.services.fulfilment_rules import Deadlines, RetryRules
+from bot.services.order_actions import OrderActions, Outcome
 from bot.services.refunds import RefundRejected
 from bot.services.supplier_outcome import DEADLINE, MISMATCH
 from storage.models import NewOrder, Order, OrderStatus, OutboxMessage
@@ -24,7 +26,9 @@ from storage.repositories import (
 )
 from storage.store import Storage
 from supplier.client import SupplierClient
-from tests.integration.fulfilment.conftest import ADMIN_ID, USER_ID, Shop
+from supplier.models import Order as SupplierOrder
+from supplier.sandbox.server import RunningSandbox
+from tests.integration.fulfilment.conftest import ADMIN_ID, API_KEY, USER_ID, Shop
 
 S = OrderStatus
 
@@ -320,3 +324,32 @@ async def test_the_same_order_over_the_price_ceiling_is_not_adopted(
     done = await service().fulfil(order.id)
     assert (done.status, done.attention_reason) == (S.NEEDS_ATTENTION, MISMATCH)
     assert "codes" not in _notices(await _outbox(shop, order.id))
+
+
+async def test_an_admin_refund_waits_for_a_supplier_order_in_flight(
+    shop: Shop, sandbox: RunningSandbox, storage: Storage, refunder: CountingRefunder
+) -> None:
+    """test-slow holds the POST for a second: an operator's refund pressed meanwhile waits
+    for it, finds the order delivered, and refunds nothing (the codes are the customer's)."""
+    posting = asyncio.Event()
+
+    class Announcing(SupplierClient):
+        async def create_order(self, *args: Any, **kwargs: Any) -> SupplierOrder:
+            posting.set()
+            return await super().create_order(*args, **kwargs)
+
+    patient = Announcing(sandbox.url, API_KEY, timeout=5.0)
+    try:
+        fulfilment = FulfilmentService(storage.db, storage.cipher, patient, refunder)
+        actions = OrderActions(storage.db, fulfilment)
+        order = await shop.paid_order("test-slow")
+        placing = asyncio.create_task(fulfilment.fulfil(order.id))
+        await posting.wait()  # the order is committed in 'ordering', the POST on its way
+        result = await actions.refund(order.id, seen=S.ORDERING, admin_id=ADMIN_ID)
+        delivered = await placing
+    finally:
+        await patient.close()
+    assert delivered.status is S.DELIVERED
+    assert result.outcome is Outcome.STALE
+    assert (await shop.order(order.id)).status is S.DELIVERED
+    assert refunder.calls == []
