@@ -15,13 +15,15 @@ from prometheus_client.parser import text_string_to_metric_families
 from yarl import URL
 
 from bot.metrics import Metrics
+from bot.services.payment_ledger import WATERMARK_KEY
 from bot.supplier_metering import MeteredSupplierClient, endpoint_of
 from bot.web.app import SUPPLIER_WEBHOOK_PATH, create_app
 from bot.web.metrics import mount_metrics
-from storage.clock import utcnow
+from storage.clock import to_db, utcnow
 from storage.models import OrderStatus as S
 from storage.repositories import (
     CreditRepository,
+    MetaRepository,
     OrderRepository,
     OutboxRepository,
     ProductRepository,
@@ -185,6 +187,7 @@ async def test_order_metrics_follow_the_state_machine_incrementally(storage: Sto
             await CreditRepository(conn).add_credit(
                 user_id=1, amount=250, currency="XTR", reason="adjustment", now=now
             )
+            await MetaRepository(conn).set_value(WATERMARK_KEY, to_db(now - timedelta(seconds=90)))
         first = await scrape(client)
         async with storage.db.transaction() as conn:
             orders = OrderRepository(conn)
@@ -198,6 +201,7 @@ async def test_order_metrics_follow_the_state_machine_incrementally(storage: Sto
     assert at(first, "giftbot_orders", status="quoted") == 1
     assert at(first, "giftbot_order_transitions_total", **{"from": "created", "to": "quoted"}) == 2
     assert at(first, "giftbot_store_credit_outstanding") == 250
+    assert 90 <= at(first, "giftbot_payment_ledger_lag_seconds") < 120
     for scraped in (second, third):
         assert at(scraped, "giftbot_orders", status="delivered") == 1
         assert (
