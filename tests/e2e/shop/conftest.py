@@ -137,7 +137,10 @@ class Shopper:
         await self.tap(
             BrandOpen(key=brand_key(brand), page=0).pack(), expect=ProductOpen(sku=sku).pack()
         )
-        return await self.tap(ProductOpen(sku=sku).pack(), text="\n")
+        # The card, not the brand list it came from: only the card leads back to the brand.
+        return await self.tap(
+            ProductOpen(sku=sku).pack(), expect=BrandOpen(key=brand_key(brand), page=0).pack()
+        )
 
     async def buy(self, sku: str, quantity: int = 1) -> JSON:
         """Press Buy on the card; the invoice arrives as a new message."""
