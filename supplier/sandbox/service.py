@@ -40,6 +40,7 @@ class SandboxService:
             seed=config.seed,
             pending_probability=config.pending_probability,
             failure_probability=config.failure_probability,
+            price_factor=config.price_factor,
         )
         self.rng = random.Random(config.seed)
         self.webhooks = WebhookDispatcher(
