@@ -26,6 +26,7 @@ from supplier.models import (
     OrderRequest,
     Price,
     Product,
+    ProductKind,
     Reconciliation,
     Stock,
 )
@@ -87,13 +88,24 @@ class SupplierClient:
     # --- catalog, stock, prices, balance ---
 
     async def iter_catalog(
-        self, region: str | None = None, brand: str | None = None, page_size: int = 100
+        self,
+        region: str | None = None,
+        brand: str | None = None,
+        page_size: int = 100,
+        *,
+        kind: ProductKind | None = "code",
     ) -> AsyncIterator[Product]:
-        """Every product matching the filters, fetched page by page."""
+        """Every product matching the filters, fetched page by page.
+
+        `kind` defaults to gift cards only, so a caller that cannot sell top-ups (which
+        need a player id) never lists them; `kind=None` lists everything. It is filtered
+        here rather than by the server, so a supplier without the filter is read the same.
+        """
         params = {"region": region, "brand": brand, "limit": str(page_size)}
         async for page in self._pages(CatalogPage, "/v1/catalog", params):
             for product in page.items:
-                yield product
+                if kind is None or product.kind == kind:
+                    yield product
 
     async def get_stock(self, sku: str, *, deadline: float | None = None) -> Stock:
         """Stock of one SKU; `deadline` bounds the whole call, retries included, in seconds."""

@@ -140,19 +140,28 @@ class SandboxState:
             max_quantity=item.max_quantity,
             available=on_hand is None or on_hand > 0,
             updated_at=now,
+            kind=item.kind,
         )
 
     def catalog_page(
-        self, region: str | None, brand: str | None, cursor: str | None, limit: int
+        self,
+        region: str | None,
+        brand: str | None,
+        cursor: str | None,
+        limit: int,
+        kind: str | None = None,
     ) -> CatalogPage:
         if not 1 <= limit <= CATALOG_PAGE_MAX:
             raise SandboxError("invalid_request", f"limit must be 1..{CATALOG_PAGE_MAX}")
+        if kind not in (None, "", "code", "topup"):
+            raise SandboxError("invalid_request", "kind must be code or topup")
         offset = decode_cursor(cursor)
         matching = [
             i
             for i in self.catalog.values()
             if (not region or i.region.casefold() == region.casefold())
             and (not brand or i.brand.name.casefold() == brand.casefold())
+            and (not kind or i.kind == kind)
         ]
         now = self.clock()
         page = [self._product(i, now) for i in matching[offset : offset + limit]]
