@@ -24,10 +24,13 @@ from supplier.models import (
     Money,
     Order,
     OrderRequest,
+    Player,
     Price,
     Product,
+    ProductKind,
     Reconciliation,
     Stock,
+    TopupValidation,
 )
 from supplier.retry import RetryPolicy, is_retryable
 from supplier.transport import ModelT, Params, Transport, outcome_unknown
@@ -40,7 +43,7 @@ _PageT = TypeVar("_PageT", CatalogPage, Reconciliation)
 
 
 class SupplierClient:
-    """The supplier's B2B API: catalog, stock, prices, orders, balance, reconciliation.
+    """The supplier's B2B API: catalog, stock, prices, top-ups, orders, balance, ledger.
 
     Idempotent calls are retried on connection errors, timeouts, 429 and 5xx per `retry`
     (default: `RetryPolicy(max_retries=max_retries)`). `create_order` is safe to retry
@@ -87,13 +90,24 @@ class SupplierClient:
     # --- catalog, stock, prices, balance ---
 
     async def iter_catalog(
-        self, region: str | None = None, brand: str | None = None, page_size: int = 100
+        self,
+        region: str | None = None,
+        brand: str | None = None,
+        page_size: int = 100,
+        *,
+        kind: ProductKind | None = "code",
     ) -> AsyncIterator[Product]:
-        """Every product matching the filters, fetched page by page."""
+        """Every product matching the filters, fetched page by page.
+
+        `kind` defaults to gift cards only, so a caller that cannot sell top-ups (which
+        need a player id) never lists them; `kind=None` lists everything. It is filtered
+        here rather than by the server, so a supplier without the filter is read the same.
+        """
         params = {"region": region, "brand": brand, "limit": str(page_size)}
         async for page in self._pages(CatalogPage, "/v1/catalog", params):
             for product in page.items:
-                yield product
+                if kind is None or product.kind == kind:
+                    yield product
 
     async def get_stock(self, sku: str, *, deadline: float | None = None) -> Stock:
         """Stock of one SKU; `deadline` bounds the whole call, retries included, in seconds."""
@@ -106,19 +120,48 @@ class SupplierClient:
     async def get_balance(self, *, deadline: float | None = None) -> Balance:
         return await self._get(Balance, "/v1/balance", deadline=deadline)
 
+    # --- top-ups ---
+
+    async def validate_topup(
+        self, sku: str, player_id: str, *, deadline: float | None = None
+    ) -> Player:
+        """The game account a top-up SKU would credit, for the buyer to confirm.
+
+        Raises `InvalidPlayerId` or `RegionMismatch` (both `Unprocessable`) for an id the
+        supplier will not credit. Validation changes nothing, so it is retried like a GET.
+        """
+        payload = TopupValidation(sku=sku, player_id=player_id).model_dump(mode="json")
+        response = await self._transport.request(
+            "POST", "/v1/topups/validate", payload=payload, deadline=deadline
+        )
+        return response.parse(Player)
+
     # --- orders ---
 
     async def create_order(
-        self, sku: str, quantity: int, reference: str, max_unit_price: Money | None = None
+        self,
+        sku: str,
+        quantity: int,
+        reference: str,
+        max_unit_price: Money | None = None,
+        *,
+        player_id: str | None = None,
     ) -> Order:
         """Place an order, or return the one already placed under `reference`.
+
+        `player_id` is required for a top-up SKU (the account to credit; the completed
+        order carries `topup` instead of codes) and refused for a gift-card SKU.
 
         Never creates two orders for one reference: every attempt sends the same body, and
         after an outcome that leaves it unknown whether the supplier acted (timeout, broken
         connection, 5xx) the order is first looked up by reference and returned if found.
         """
         body = OrderRequest(
-            sku=sku, quantity=quantity, reference=reference, max_unit_price=max_unit_price
+            sku=sku,
+            quantity=quantity,
+            reference=reference,
+            max_unit_price=max_unit_price,
+            player_id=player_id,
         ).model_dump(mode="json", exclude_none=True)
         attempt = 0
         while True:

@@ -123,6 +123,18 @@ class OrderDeclined(Unprocessable):
     default_code = "order_declined"
 
 
+class InvalidPlayerId(Unprocessable):
+    """Top-ups: the supplier knows no such player for this product."""
+
+    default_code = "invalid_player_id"
+
+
+class RegionMismatch(Unprocessable):
+    """Top-ups: the player exists, but their account's region cannot receive this product."""
+
+    default_code = "region_mismatch"
+
+
 class RateLimited(SupplierStatusError):
     default_code = "rate_limited"
 
@@ -163,6 +175,8 @@ _BY_CODE: dict[str, type[SupplierStatusError]] = {
         IdempotencyConflict,
         QuantityLimit,
         OrderDeclined,
+        InvalidPlayerId,
+        RegionMismatch,
         RateLimited,
         SupplierServerError,
         UpstreamUnavailable,

@@ -25,7 +25,9 @@ UtcDatetime = Annotated[
 
 Sku = Annotated[str, Field(min_length=1, max_length=64)]
 Reference = Annotated[str, Field(min_length=1, max_length=128)]
+PlayerId = Annotated[str, Field(min_length=1, max_length=64)]
 
+ProductKind = Literal["code", "topup"]
 StockStatus = Literal["in_stock", "low", "out_of_stock"]
 OrderStatus = Literal["pending", "completed", "partial", "failed", "refunded"]
 LedgerEntryType = Literal["debit", "refund", "topup", "adjustment"]
@@ -41,6 +43,8 @@ ErrorCode = Literal[
     "idempotency_conflict",
     "quantity_limit",
     "order_declined",
+    "invalid_player_id",
+    "region_mismatch",
     "rate_limited",
     "internal_error",
     "upstream_unavailable",
@@ -58,6 +62,8 @@ ERROR_CODES: Final[dict[str, tuple[int, bool]]] = {
     "idempotency_conflict": (409, False),
     "quantity_limit": (422, False),
     "order_declined": (422, False),
+    "invalid_player_id": (422, False),
+    "region_mismatch": (422, False),
     "rate_limited": (429, True),
     "internal_error": (500, True),
     "upstream_unavailable": (503, True),
@@ -90,6 +96,11 @@ class Product(_Wire):
     max_quantity: int = Field(ge=1)
     available: bool
     updated_at: UtcDatetime
+    kind: ProductKind = Field(
+        default="code",
+        description="code: the order returns codes; topup: credit sent to a player's "
+        "account, the order needs a validated player_id and returns no codes",
+    )
 
 
 class CatalogPage(_Wire):
@@ -117,6 +128,32 @@ class OrderRequest(_Request):
     quantity: StrictInt = Field(ge=1)
     reference: Reference = Field(description="Reseller's unique id; the idempotency key")
     max_unit_price: Money | None = None
+    player_id: PlayerId | None = Field(
+        default=None, description="Required for top-up SKUs, refused for code SKUs"
+    )
+
+
+class TopupValidation(_Request):
+    """POST /v1/topups/validate: is this player id one the top-up SKU can credit?"""
+
+    sku: Sku
+    player_id: PlayerId
+
+
+class Player(_Wire):
+    """A game account a top-up can credit, as the supplier found it."""
+
+    player_id: str
+    display_name: str = Field(description="The in-game name, for the buyer to confirm")
+    region: str = Field(description="The account's region: ISO 3166-1 alpha-2, or EU")
+
+
+class TopupCredit(_Wire):
+    """What a completed top-up order sent instead of codes."""
+
+    player_id: str
+    display_name: str
+    amount: Money = Field(description="Face value credited, in the product's currency")
 
 
 class Code(_Wire):
@@ -138,6 +175,10 @@ class Order(_Wire):
     fulfilled_quantity: int
     codes: list[Code] = Field(default_factory=list)
     failure_reason: str | None = None
+    player_id: str | None = Field(default=None, description="Top-ups: the account to credit")
+    topup: TopupCredit | None = Field(
+        default=None, description="Top-ups: the credit sent, once completed"
+    )
     created_at: UtcDatetime
     updated_at: UtcDatetime
     version: int = Field(ge=1, description="+1 on every change; order webhooks by it")

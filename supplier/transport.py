@@ -86,9 +86,13 @@ class Transport:
         path: str,
         *,
         params: Params | None = None,
+        payload: Any = None,
         deadline: float | None = None,
     ) -> Response:
-        """Send with retries; `deadline` caps the total time, waits between attempts included."""
+        """Send with retries; `deadline` caps the total time, waits between attempts included.
+
+        Only for requests that are safe to repeat: GETs, and POSTs that change nothing.
+        """
         loop = asyncio.get_running_loop()
         ends_at = None if deadline is None else loop.time() + deadline
         attempt = 0
@@ -99,7 +103,9 @@ class Transport:
                 if attempt_timeout <= 0:
                     raise SupplierTimeout(f"{method} {path}: deadline of {deadline}s passed")
             try:
-                return await self.send(method, path, params=params, attempt_timeout=attempt_timeout)
+                return await self.send(
+                    method, path, params=params, payload=payload, attempt_timeout=attempt_timeout
+                )
             except SupplierError as exc:
                 if not is_retryable(exc) or attempt >= self.retry.max_retries:
                     raise

@@ -7,11 +7,12 @@ from typing import Final
 
 from aiohttp import web
 
-from supplier.models import OrderRequest, Reconciliation
+from supplier.models import OrderRequest, Reconciliation, TopupValidation
 from supplier.sandbox.errors import SandboxError
 from supplier.sandbox.http import json_response, query_datetime, query_int, read_body
 from supplier.sandbox.ledger import RECONCILIATION_PAGE_MAX, reconciliation_csv
 from supplier.sandbox.service import SERVICE_KEY, SandboxService
+from supplier.sandbox.topups import SLOW_PLAYER, look_up_player, topup_item
 
 CATALOG_PAGE_DEFAULT: Final = 50
 
@@ -36,6 +37,7 @@ async def catalog(request: web.Request) -> web.Response:
         q.get("brand"),
         q.get("cursor"),
         query_int(request, "limit", CATALOG_PAGE_DEFAULT),
+        q.get("kind"),
     )
     return json_response(page)
 
@@ -79,6 +81,16 @@ async def create_order(request: web.Request) -> web.Response:
     response = json_response(order, status=201 if placement.created else 200)
     response.headers["Location"] = f"/v1/orders/{order.order_id}"
     return response
+
+
+@routes.post("/v1/topups/validate")
+async def validate_topup(request: web.Request) -> web.Response:
+    service = request.app[SERVICE_KEY]
+    body = await read_body(request, TopupValidation)
+    player = look_up_player(topup_item(service.state.item(body.sku)), body.player_id)
+    if body.player_id == SLOW_PLAYER:
+        await asyncio.sleep(service.config.slow_delay_seconds)
+    return json_response(player)
 
 
 @routes.get("/v1/orders/{order_id}")

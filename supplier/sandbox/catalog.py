@@ -6,7 +6,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Final
 
-from supplier.models import Money
+from supplier.models import Money, ProductKind
 
 REGION_CURRENCY: Final[dict[str, str]] = {
     "US": "USD",
@@ -34,6 +34,9 @@ class Brand:
     pin_format: str | None = None
     serial_format: str | None = None
     expires_days: int | None = None
+    # Top-up brands: what a valid player id looks like, and the in-game currency sold.
+    player_id_pattern: str | None = None
+    unit_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +49,8 @@ class CatalogItem:
     face_amount: int  # minor units of `currency`
     discount_bps: int
     max_quantity: int
-    initial_stock: int | None  # None: unlimited (scenario SKUs)
+    initial_stock: int | None  # None: unlimited (scenario SKUs, top-ups)
+    kind: ProductKind = "code"
 
     @property
     def face_value(self) -> Money:
@@ -93,6 +97,16 @@ BRANDS: Final[dict[str, Brand]] = {
         Brand("sandbox", "Sandbox", "Scenario", 500,
               "Sandbox scenario card: the code has no value.",
               None, "TEST-AAAA-AAAA-AAAA"),
+        # Top-ups: credited to the player's account, so no code format.
+        Brand("pubgm", "PUBG Mobile", "PUBG Mobile", 400,
+              "Credited to the player id given at purchase; no code to redeem.",
+              None, "", player_id_pattern=r"5\d{9}", unit_name="UC"),
+        Brand("freefire", "Free Fire", "Free Fire", 500,
+              "Credited to the player id given at purchase; no code to redeem.",
+              None, "", player_id_pattern=r"\d{8,12}", unit_name="Diamonds"),
+        Brand("genshin", "Genshin Impact", "Genshin Impact", 300,
+              "Credited to the UID given at purchase; no code to redeem.",
+              None, "", player_id_pattern=r"[6-9]\d{8}", unit_name="Genesis Crystals"),
     )
 }  # fmt: skip
 
@@ -124,6 +138,13 @@ _LISTINGS: Final[tuple[tuple[str, str, tuple[int, ...]], ...]] = (
     ("spotify", "BR", (35,)),
     ("razer", "GLOBAL", (5, 10, 20, 50)),
     ("roblox", "GLOBAL", (10, 25, 50)),
+)
+
+# Top-up packs: (brand, region, ((in-game units, face value in USD cents), ...)).
+_TOPUP_LISTINGS: Final[tuple[tuple[str, str, tuple[tuple[int, int], ...]], ...]] = (
+    ("pubgm", "GLOBAL", ((60, 99), (325, 499), (660, 999), (1800, 2499))),
+    ("freefire", "GLOBAL", ((100, 99), (520, 499), (1080, 999))),
+    ("genshin", "GLOBAL", ((60, 99), (330, 499), (1090, 1499))),
 )
 
 SCENARIO_SKUS: Final[tuple[str, ...]] = (
@@ -166,6 +187,21 @@ def _listing_item(brand: Brand, region: str, major: int) -> CatalogItem:
     )
 
 
+def _topup_item(brand: Brand, region: str, units: int, face_cents: int) -> CatalogItem:
+    return CatalogItem(
+        sku=f"{brand.slug}-{region.lower()}-{units}",
+        name=f"{brand.product_name} {units} {brand.unit_name} ({region})",
+        brand=brand,
+        region=region,
+        currency=REGION_CURRENCY[region],
+        face_amount=face_cents,
+        discount_bps=brand.discount_bps,
+        max_quantity=1,  # one pack per order, as top-up APIs do
+        initial_stock=None,
+        kind="topup",
+    )
+
+
 def _scenario_item(sku: str) -> CatalogItem:
     brand = BRANDS["sandbox"]
     return CatalogItem(
@@ -182,11 +218,16 @@ def _scenario_item(sku: str) -> CatalogItem:
 
 
 def build_catalog() -> dict[str, CatalogItem]:
-    """Every SKU in catalog order: real brands first, scenario SKUs last."""
+    """Every SKU in catalog order: gift cards, then top-ups, then scenario SKUs."""
     items = [
         _listing_item(BRANDS[slug], region, major)
         for slug, region, denominations in _LISTINGS
         for major in denominations
     ]
+    items.extend(
+        _topup_item(BRANDS[slug], region, units, face)
+        for slug, region, packs in _TOPUP_LISTINGS
+        for units, face in packs
+    )
     items.extend(_scenario_item(sku) for sku in SCENARIO_SKUS)
     return {item.sku: item for item in items}

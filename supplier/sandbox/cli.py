@@ -31,6 +31,7 @@ _KNOBS: tuple[tuple[str, type, str], ...] = (
     ("slow-delay-seconds", float, "test-slow: time the response is held"),
     ("retry-after-seconds", float, "test-429: Retry-After value"),
     ("starting-balance", int, "opening balance in USD cents"),
+    ("price-factor", float, "multiplies every wholesale unit price (default 1.0)"),
     ("seed", int, "fixes FX drift, codes and chance"),
 )
 

@@ -43,6 +43,10 @@ class SandboxConfig(BaseSettings):
     slow_delay_seconds: float = Field(default=15.0, ge=0, description="test-slow hold time")
     retry_after_seconds: float = Field(default=1.0, gt=0, description="test-429 Retry-After")
     starting_balance: int = Field(default=100_000, ge=0, description="USD cents")
+    # Two sandboxes with different factors are two suppliers with different prices.
+    price_factor: float = Field(
+        default=1.0, gt=0, le=10, description="Multiplies every wholesale unit price"
+    )
     state_file: Path | None = Field(default=None, description="JSON file that survives restarts")
     seed: int | None = Field(default=None, description="Fixes FX drift, codes and chance")
 

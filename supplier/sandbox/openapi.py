@@ -12,6 +12,7 @@ from pydantic.json_schema import models_json_schema
 
 from supplier import models as m
 from supplier.sandbox.catalog import SCENARIO_SKUS
+from supplier.sandbox.topups import PLAYER_SCENARIOS
 
 Json = dict[str, Any]
 _REF: Final = "#/components/schemas/{model}"
@@ -20,6 +21,7 @@ _RESPONSES: Final[tuple[type[BaseModel], ...]] = (
     m.Stock,
     m.Price,
     m.Order,
+    m.Player,
     m.Balance,
     m.Reconciliation,
     m.LedgerEntry,
@@ -29,6 +31,7 @@ _RESPONSES: Final[tuple[type[BaseModel], ...]] = (
 )
 _REQUESTS: Final[tuple[type[BaseModel], ...]] = (
     m.OrderRequest,
+    m.TopupValidation,
     m.SetBalanceRequest,
     m.SetStockRequest,
     m.AdjustmentRequest,
@@ -91,6 +94,16 @@ def _reconciliation_op() -> Json:
     return op
 
 
+def _validate_op() -> Json:
+    op = _op("Validate a player id for a top-up SKU", m.Player, body=m.TopupValidation,
+             errors=("400", "401", "404", "422", "429"))  # fmt: skip
+    op["description"] = "Sandbox scenario player ids (see docs/supplier-api.md): " + ", ".join(
+        PLAYER_SCENARIOS
+    )
+    op["x-scenario-player-ids"] = list(PLAYER_SCENARIOS)
+    return op
+
+
 def _paths() -> Json:
     sku = _param("sku", "path", "Catalog SKU")
     order_errors = ("400", "401", "402", "404", "409", "422", "429", "502", "503")
@@ -107,6 +120,7 @@ def _paths() -> Json:
         "/v1/catalog": {"get": _op("List products", m.CatalogPage, params=[
             _param("region", "query", "ISO 3166-1 alpha-2, EU or GLOBAL"),
             _param("brand", "query", "Brand name, case-insensitive"),
+            _param("kind", "query", "code or topup (default: both)"),
             _param("cursor", "query", "next_cursor of the previous page"),
             _param("limit", "query", "Page size, 1..100 (default 50)")])},
         "/v1/stock/{sku}": {"get": _op("Stock of a SKU", m.Stock, params=[sku],
@@ -119,6 +133,7 @@ def _paths() -> Json:
                        params=[_param("reference", "query", "The reseller's reference")],
                        errors=("400", "401", "404", "429")),
         },
+        "/v1/topups/validate": {"post": _validate_op()},
         "/v1/orders/{order_id}": {"get": _op("An order", m.Order,
                                   params=[_param("order_id", "path", "Supplier order id")],
                                   errors=("401", "404", "429"))},

@@ -9,17 +9,31 @@ from supplier.sandbox.errors import SandboxError
 from supplier.sandbox.ledger import usd
 from supplier.sandbox.pricing import ACCOUNT_CURRENCY
 from supplier.sandbox.state import Outcome, Placement, SandboxState
+from supplier.sandbox.topups import FAIL_LATER_PLAYER, credit, look_up_player
 
 DEFERRED_SKUS: Final = frozenset({"test-pending", "test-fail", "test-webhook-chaos-pending"})
 
 
 def _fingerprint(request: OrderRequest) -> str:
-    return request.model_dump_json()
+    # Without a player id the fingerprint is what it was before top-ups existed, so
+    # references kept in a state file still match their repeat requests.
+    return request.model_dump_json(exclude={"player_id"} if request.player_id is None else None)
+
+
+def _check_player(state: SandboxState, request: OrderRequest) -> None:
+    item = state.item(request.sku)
+    if item.kind == "topup":
+        if request.player_id is None:
+            raise SandboxError("invalid_request", f"{item.sku} is a top-up: player_id is required")
+        look_up_player(item, request.player_id)  # the same answer as /v1/topups/validate
+    elif request.player_id is not None:
+        raise SandboxError("invalid_request", "player_id is only for top-up products")
 
 
 def _check_acceptable(state: SandboxState, request: OrderRequest) -> int:
     """Every reason to refuse, in the order suppliers check them; returns the unit price."""
     item = state.item(request.sku)
+    _check_player(state, request)
     if item.sku == "test-decline":
         raise SandboxError("order_declined", "the supplier declined this order")
     if request.quantity > item.max_quantity:
@@ -39,8 +53,9 @@ def _check_acceptable(state: SandboxState, request: OrderRequest) -> int:
     return price
 
 
-def _plan(state: SandboxState, sku: str) -> tuple[Outcome, bool]:
-    if sku == "test-fail":
+def _plan(state: SandboxState, request: OrderRequest) -> tuple[Outcome, bool]:
+    sku = request.sku
+    if sku == "test-fail" or request.player_id == FAIL_LATER_PLAYER:
         return Outcome.FAIL, True
     if sku in ("test-pending", "test-webhook-chaos-pending"):
         return Outcome.COMPLETE, True
@@ -82,6 +97,7 @@ def place_order(state: SandboxState, request: OrderRequest) -> Placement:
         unit_price=usd(price),
         total=usd(total),
         fulfilled_quantity=0,
+        player_id=request.player_id,
         created_at=now,
         updated_at=now,
         version=1,
@@ -93,7 +109,7 @@ def place_order(state: SandboxState, request: OrderRequest) -> Placement:
     state.orders[order.order_id] = order
     state.by_reference[order.reference] = order.order_id
     state.fingerprints[order.reference] = _fingerprint(request)
-    outcome, deferred = _plan(state, request.sku)
+    outcome, deferred = _plan(state, request)
     return Placement(order, created=True, outcome=outcome, deferred=deferred)
 
 
@@ -126,12 +142,16 @@ def settle(state: SandboxState, order_id: str, outcome: Outcome) -> Order:
         outcome, 0
     )
     now = state.clock()
-    brand = state.item(order.sku).brand
-    codes = [state.codes.issue(brand, now) for _ in range(issued)]
+    item = state.item(order.sku)
     if issued < order.quantity:
         _refund_units(state, order, order.quantity - issued)
     if issued == 0:
         return _update(state, order, "failed", failure_reason="the supplier could not fulfil")
+    if item.kind == "topup" and order.player_id is not None:
+        # No codes: the credit went to the player's account; the order says where.
+        topup = credit(item, order.player_id, issued)
+        return _update(state, order, "completed", topup=topup, fulfilled_quantity=issued)
+    codes = [state.codes.issue(item.brand, now) for _ in range(issued)]
     status: OrderStatus = "completed" if issued == order.quantity else "partial"
     return _update(state, order, status, codes=codes, fulfilled_quantity=issued)
 

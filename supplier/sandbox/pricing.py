@@ -43,8 +43,19 @@ class FxRates:
         return base * Decimal(1 + DRIFT_AMPLITUDE * math.sin(angle))
 
 
-def unit_price(item: CatalogItem, fx: FxRates, at: datetime, drift_reads: int = 0) -> int:
-    """The wholesale price of one unit, in USD cents, at time `at`."""
+def unit_price(
+    item: CatalogItem,
+    fx: FxRates,
+    at: datetime,
+    drift_reads: int = 0,
+    factor: Decimal = Decimal(1),
+) -> int:
+    """The wholesale price of one unit, in USD cents, at time `at`.
+
+    `factor` is the sandbox's price factor: it scales the whole price, so one sandbox can
+    play a dearer or cheaper supplier than another.
+    """
     wholesale = Decimal(item.face_amount) * (Decimal(10_000 - item.discount_bps) / 10_000)
     usd = wholesale * fx.usd_per_unit(item.currency, at) * PRICE_DRIFT_PER_READ**drift_reads
+    usd *= factor
     return int(usd.quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -16,6 +16,7 @@ from supplier.sandbox.config import SandboxConfig
 from supplier.sandbox.orders import place_order, refund, settle
 from supplier.sandbox.persistence import SnapshotWriter, load_snapshot
 from supplier.sandbox.state import Outcome, Placement, SandboxState
+from supplier.sandbox.topups import FAIL_LATER_PLAYER
 from supplier.sandbox.webhooks import Outgoing, WebhookDispatcher, build_event
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ class SandboxService:
             seed=config.seed,
             pending_probability=config.pending_probability,
             failure_probability=config.failure_probability,
+            price_factor=config.price_factor,
         )
         self.rng = random.Random(config.seed)
         self.webhooks = WebhookDispatcher(
@@ -65,7 +67,8 @@ class SandboxService:
         await self.webhooks.start()  # after loading: a bad state file leaves nothing open
         for order in self.state.orders.values():
             if order.status == "pending":  # interrupted by a restart: finish it now
-                outcome = Outcome.FAIL if order.sku == "test-fail" else Outcome.COMPLETE
+                fails = order.sku == "test-fail" or order.player_id == FAIL_LATER_PLAYER
+                outcome = Outcome.FAIL if fails else Outcome.COMPLETE
                 self._settle_later(order, outcome)
 
     async def close(self) -> None:

@@ -6,6 +6,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
@@ -71,6 +72,7 @@ class SandboxState:
         seed: int | None = None,
         pending_probability: float = 0.0,
         failure_probability: float = 0.0,
+        price_factor: float = 1.0,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.catalog: dict[str, CatalogItem] = build_catalog()
@@ -78,6 +80,8 @@ class SandboxState:
         self._starting_balance = starting_balance
         self.pending_probability = pending_probability
         self.failure_probability = failure_probability
+        # Via str: Decimal(1.1) would carry the float's binary error into every price.
+        self.price_factor = Decimal(str(price_factor))
         self.rng = random.Random(seed)
         self.fx = FxRates(seed)
         self.codes = CodeGenerator(seed)
@@ -136,19 +140,28 @@ class SandboxState:
             max_quantity=item.max_quantity,
             available=on_hand is None or on_hand > 0,
             updated_at=now,
+            kind=item.kind,
         )
 
     def catalog_page(
-        self, region: str | None, brand: str | None, cursor: str | None, limit: int
+        self,
+        region: str | None,
+        brand: str | None,
+        cursor: str | None,
+        limit: int,
+        kind: str | None = None,
     ) -> CatalogPage:
         if not 1 <= limit <= CATALOG_PAGE_MAX:
             raise SandboxError("invalid_request", f"limit must be 1..{CATALOG_PAGE_MAX}")
+        if kind not in (None, "", "code", "topup"):
+            raise SandboxError("invalid_request", "kind must be code or topup")
         offset = decode_cursor(cursor)
         matching = [
             i
             for i in self.catalog.values()
             if (not region or i.region.casefold() == region.casefold())
             and (not brand or i.brand.name.casefold() == brand.casefold())
+            and (not kind or i.kind == kind)
         ]
         now = self.clock()
         page = [self._product(i, now) for i in matching[offset : offset + limit]]
@@ -170,7 +183,8 @@ class SandboxState:
 
     def current_unit_price(self, item: CatalogItem) -> int:
         """The unit price an order placed now pays: the last quoted drift, no new read."""
-        return unit_price(item, self.fx, self.clock(), self.drift_reads.get(item.sku, 0))
+        drift = self.drift_reads.get(item.sku, 0)
+        return unit_price(item, self.fx, self.clock(), drift, self.price_factor)
 
     def read_price(self, sku: str) -> Price:
         item = self.item(sku)
@@ -180,7 +194,9 @@ class SandboxState:
         return Price(
             sku=sku,
             face_value=item.face_value,
-            unit_price=usd(unit_price(item, self.fx, now, self.drift_reads.get(sku, 0))),
+            unit_price=usd(
+                unit_price(item, self.fx, now, self.drift_reads.get(sku, 0), self.price_factor)
+            ),
             valid_until=now + PRICE_VALIDITY,
             updated_at=now,
         )

@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 
 from supplier.sandbox.config import SandboxConfig
 from supplier.sandbox.server import start_sandbox
+from supplier.sandbox.topups import PLAYER_SCENARIOS
 from tests.integration.supplier_client.conftest import API_KEY
 
 MAX_EXAMPLES = 100
@@ -63,12 +64,23 @@ def sandbox_url() -> Iterator[str]:
 def test_sandbox_honours_its_openapi_document(sandbox_url: str) -> None:
     schema = schemathesis.openapi.from_url(f"{sandbox_url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert {op.path for op in operations} >= {"/v1/orders", "/v1/reconciliation", "/v1/balance"}
+    assert {op.path for op in operations} >= {
+        "/v1/orders", "/v1/reconciliation", "/v1/balance", "/v1/topups/validate"
+    }  # fmt: skip
     headers = {"Authorization": f"Bearer {API_KEY}"}
     catalog = requests.get(f"{sandbox_url}/v1/catalog?limit=100", headers=headers, timeout=10)
     # test-500-committed answers 502 by design (its order is found by reference afterwards).
     skus = st.sampled_from(
         [item["sku"] for item in catalog.json()["items"] if item["sku"] != "test-500-committed"]
+    )
+    topups = requests.get(
+        f"{sandbox_url}/v1/catalog?kind=topup&limit=100", headers=headers, timeout=10
+    )
+    packs = st.sampled_from([item["sku"] for item in topups.json()["items"]])
+    # Valid ids of each game's format, the scenario ids, and anything at all.
+    players = st.one_of(
+        st.sampled_from(["5123456789", "123456789", "612345678", *PLAYER_SCENARIOS]),
+        st.text(min_size=1, max_size=64),
     )
     by_label = {op.label: op for op in operations}
     # Random SKUs are almost all 404s; real ones reach the success paths and the scenarios.
@@ -81,6 +93,17 @@ def test_sandbox_honours_its_openapi_document(sandbox_url: str) -> None:
         ),
         st.fixed_dictionaries(
             {"sku": skus, "quantity": st.integers(1, 3), "reference": st.uuids().map(str)}
+        ).flatmap(lambda body: by_label["POST /v1/orders"].as_strategy(body=body)),
+        st.fixed_dictionaries({"sku": packs, "player_id": players}).flatmap(
+            lambda body: by_label["POST /v1/topups/validate"].as_strategy(body=body)
+        ),
+        st.fixed_dictionaries(
+            {
+                "sku": packs,
+                "quantity": st.just(1),
+                "reference": st.uuids().map(str),
+                "player_id": players,
+            }
         ).flatmap(lambda body: by_label["POST /v1/orders"].as_strategy(body=body)),
     ]
     # One strategy over every operation, so the example budget is shared, not per route.

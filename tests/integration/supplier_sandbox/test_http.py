@@ -144,12 +144,14 @@ async def test_openapi_document(client) -> None:
     status, _, doc = await raw(client, "GET", "/openapi.json")
     assert status == 200 and doc["openapi"] == "3.1.0"
     expected = {"/v1/catalog", "/v1/stock/{sku}", "/v1/prices/{sku}", "/v1/orders",
-                "/v1/orders/{order_id}", "/v1/balance", "/v1/reconciliation", "/sandbox/reset",
+                "/v1/orders/{order_id}", "/v1/topups/validate", "/v1/balance",
+                "/v1/reconciliation", "/sandbox/reset",
                 "/sandbox/balance", "/sandbox/stock", "/sandbox/adjustment",
                 "/sandbox/webhook-deliveries"}  # fmt: skip
     assert set(doc["paths"]) == expected
     schemas = doc["components"]["schemas"]
     assert {"Order", "Money", "Product", "ErrorEnvelope", "OrderRequest"} <= set(schemas)
+    assert {"Player", "TopupValidation", "TopupCredit"} <= set(schemas)
     refs = []
 
     def walk(node: Any) -> None:

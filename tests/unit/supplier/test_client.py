@@ -266,6 +266,23 @@ async def test_catalog_follows_cursors_and_passes_filters(
     ]
 
 
+async def test_catalog_lists_gift_cards_unless_asked_for_top_ups(
+    fake: FakeSupplier, make_client: MakeClient
+) -> None:
+    # "old" has no kind at all, as an older supplier would answer: it is a gift card.
+    items = [
+        product("old"),
+        {**product("card"), "kind": "code"},
+        {**product("uc"), "kind": "topup"},
+    ]
+    fake.on("GET", "/v1/catalog", reply(200, {"items": items, "next_cursor": None}))
+    client = make_client()
+
+    assert [p.sku async for p in client.iter_catalog()] == ["old", "card"]
+    assert [p.sku async for p in client.iter_catalog(kind="topup")] == ["uc"]
+    assert [p.sku async for p in client.iter_catalog(kind=None)] == ["old", "card", "uc"]
+
+
 async def test_cursor_that_does_not_advance_stops_paging(
     fake: FakeSupplier, make_client: MakeClient
 ) -> None:

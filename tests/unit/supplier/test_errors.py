@@ -21,6 +21,8 @@ EXPECTED_CLASS: dict[str, type[errors.SupplierStatusError]] = {
     "idempotency_conflict": errors.IdempotencyConflict,
     "quantity_limit": errors.QuantityLimit,
     "order_declined": errors.OrderDeclined,
+    "invalid_player_id": errors.InvalidPlayerId,
+    "region_mismatch": errors.RegionMismatch,
     "rate_limited": errors.RateLimited,
     "internal_error": errors.SupplierServerError,
     "upstream_unavailable": errors.UpstreamUnavailable,

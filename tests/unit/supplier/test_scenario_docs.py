@@ -8,6 +8,7 @@ from pathlib import Path
 
 from supplier.sandbox.catalog import SCENARIO_SKUS
 from supplier.sandbox.openapi import openapi_document
+from supplier.sandbox.topups import PLAYER_SCENARIOS
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "supplier-api.md"
 
@@ -21,3 +22,10 @@ def test_the_openapi_document_lists_every_scenario() -> None:
 def test_the_docs_describe_every_scenario_once() -> None:
     rows = re.findall(r"^\| `(test-[a-z0-9-]+)` \|", DOCS.read_text(), flags=re.MULTILINE)
     assert sorted(rows) == sorted(SCENARIO_SKUS)
+
+
+def test_every_scenario_player_id_is_listed_and_described_once() -> None:
+    validate = json.loads(openapi_document())["paths"]["/v1/topups/validate"]["post"]
+    assert validate["x-scenario-player-ids"] == list(PLAYER_SCENARIOS)
+    rows = re.findall(r"^\| `(sandbox-[a-z-]+)` \|", DOCS.read_text(), flags=re.MULTILINE)
+    assert sorted(rows) == sorted(PLAYER_SCENARIOS)
