@@ -81,17 +81,23 @@ async def test_create_order_sends_the_contract_body(
     }
 
 
+# The client's timeout: short where the hang is the point, roomy elsewhere, so a loaded
+# machine cannot turn a 502 into a timeout before the fake has even seen the POST.
 @pytest.mark.parametrize(
-    "failure",
+    ("failure", "client_timeout"),
     [
-        pytest.param(lambda fake: error(502, "internal_error"), id="502-after-commit"),
-        pytest.param(lambda fake: raw(500, "oops"), id="500-no-envelope"),
-        pytest.param(lambda fake: fake.hang(), id="timeout"),
-        pytest.param(lambda fake: drop(), id="dropped-connection"),
+        pytest.param(lambda fake: error(502, "internal_error"), 5.0, id="502-after-commit"),
+        pytest.param(lambda fake: raw(500, "oops"), 5.0, id="500-no-envelope"),
+        pytest.param(lambda fake: fake.hang(), 1.0, id="timeout"),
+        pytest.param(lambda fake: drop(), 5.0, id="dropped-connection"),
     ],
 )
 async def test_ambiguous_outcome_recovers_the_committed_order_by_reference(
-    fake: FakeSupplier, make_client: MakeClient, sleeps: list[float], failure: object
+    fake: FakeSupplier,
+    make_client: MakeClient,
+    sleeps: list[float],
+    failure: object,
+    client_timeout: float,
 ) -> None:
     committed: list[str] = []
     fake.on(
@@ -102,7 +108,7 @@ async def test_ambiguous_outcome_recovers_the_committed_order_by_reference(
     )
     fake.on("GET", "/v1/orders", reply(200, order_json("ref_9")))
 
-    order = await make_client(timeout=0.3).create_order("test-instant", 1, "ref_9")
+    order = await make_client(timeout=client_timeout).create_order("test-instant", 1, "ref_9")
 
     assert order.order_id == "ord_ref_9"
     assert len(fake.calls("POST", "/v1/orders")) == 1  # recovered, not re-posted
