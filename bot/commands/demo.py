@@ -46,7 +46,12 @@ async def _demo(host: str, port: int, settings: AppSettings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, main.cancel)
-    telegram = await start_telegram_sandbox(TelegramSandboxConfig(), host=host, port=port)
+    # The demo bot is known to the sandbox from the start: a message written in the web chat
+    # while the bot is still starting waits for it instead of being refused.
+    demo_bot = int(DEMO_TOKEN.split(":", 1)[0])
+    telegram = await start_telegram_sandbox(
+        TelegramSandboxConfig(bot_ids=(demo_bot,)), host=host, port=port
+    )
     bot_settings = settings.bot.model_copy(
         update={
             "telegram_api_url": telegram.url,
