@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from bot.services.users import UserService
 from storage.store import Storage
+from tests.support.reads import count_reads
 
 
 async def test_ensure_user_creates_keeps_choices_and_follows_renames(storage: Storage) -> None:
@@ -28,20 +27,12 @@ async def test_known_users_are_served_from_memory_and_match_the_stored_record(
     await users.ensure_user(6, "Bo", "en")
     await users.set_region(6, "DE")
     await users.set_language(6, "ru")
-    reads = 0
-    real_read = storage.db.read
-
-    def counted_read() -> Any:
-        nonlocal reads
-        reads += 1
-        return real_read()
-
-    monkeypatch.setattr(storage.db, "read", counted_read)
+    reads = count_reads(storage.db, monkeypatch)
     for _ in range(3):
         cached = await users.ensure_user(6, "Bo", "en")
-    assert reads == 0, "a known user with the same name costs no database read"
+    assert reads.count == 0, "a known user with the same name costs no database read"
     # What memory holds is what a fresh process reads from the database.
     stored = await UserService(storage.db).find_user(6)
-    assert reads == 1
+    assert reads.count == 1
     assert cached == stored
     assert (cached.region, cached.language) == ("DE", "ru")
