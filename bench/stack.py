@@ -34,9 +34,13 @@ def bench_stack(workdir: Path, target: str, **bot_env: str) -> Iterator[tuple[St
     bot) under the counters; yields the stack and the counters' port."""
     script = workdir / "giftbot"
     python, real = shlex.quote(sys.executable), shlex.quote(processes.GIFTBOT)
+    # BENCH_PROFILE (bench/instrumented_bot.py) reaches giftbot only: the floor is not
+    # what a profile is for.
+    profile = os.environ.get("BENCH_PROFILE") if target == "run" else None
     script.write_text(
         "#!/bin/sh\n"
-        f"export PYTHONPATH={shlex.quote(str(REPO))}\n"
+        + (f"export BENCH_PROFILE={shlex.quote(profile)}\n" if profile else "")
+        + f"export PYTHONPATH={shlex.quote(str(REPO))}\n"
         f'if [ "$1" = run ]; then exec {python} -m bench.instrumented_bot {target}; fi\n'
         f'exec {real} "$@"\n'
     )

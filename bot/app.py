@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import gc
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -13,11 +14,11 @@ from functools import partial
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiohttp import web
 
+from bot.client_session import BotSession
 from bot.config import AppSettings
 from bot.handlers import build_router, set_admin_commands, set_bot_commands
 from bot.i18n import create_i18n
@@ -72,7 +73,7 @@ def create_bot(settings: BotSettings) -> Bot:
     )
     return Bot(
         token=settings.bot_token.get_secret_value(),
-        session=AiohttpSession(api=api),
+        session=BotSession(api=api),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
 
@@ -273,6 +274,11 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
         stack.push_async_callback(_cancel, tasks)
         me = await bot.get_me()
         await updates.prepare()
+        # What start-up built lives as long as the process: out of the collector's
+        # sight, a full collection no longer walks it (issue 11: ~180 ms each, 3-7 ms
+        # of every purchase).
+        gc.collect()
+        gc.freeze()
         log.info("bot @%s is up", me.username)
         readiness.ready = True
         if started is not None:

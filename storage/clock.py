@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 _FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+_WIDTH = len("2026-01-01T00:00:00.000000Z")
 
 
 def utcnow() -> datetime:
@@ -18,6 +19,11 @@ def to_db(moment: datetime) -> str:
 
 
 def from_db(text: str) -> datetime:
+    # fromisoformat is C and ~15x cheaper than strptime (a purchase reads ~140
+    # timestamps); it reads exactly what to_db writes. Anything else goes through
+    # strptime, which refuses it as before.
+    if len(text) == _WIDTH and text[-1] == "Z":
+        return datetime.fromisoformat(text)
     return datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)
 
 

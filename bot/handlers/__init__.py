@@ -3,8 +3,7 @@ feature routers; the catch-all fallback last."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.enums import ChatType
+from aiogram import Router
 
 from bot.handlers import (
     admin,
@@ -20,6 +19,7 @@ from bot.handlers import (
     support,
 )
 from bot.handlers.commands import set_admin_commands, set_bot_commands
+from bot.handlers.filters import private_callback, private_message
 
 __all__ = ["build_router", "set_admin_commands", "set_bot_commands"]
 
@@ -34,8 +34,8 @@ def build_router() -> Router:
     shop = Router(name=f"{__name__}.shop")
     # The shop lives in private chats only. Pre-checkout queries carry no chat and
     # pass unfiltered.
-    shop.message.filter(F.chat.type == ChatType.PRIVATE)
-    shop.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    shop.message.filter(private_message)
+    shop.callback_query.filter(private_callback)
     shop.include_routers(
         *(
             feature.create_router()

@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.handlers import filters
 from bot.handlers.common import payment_received
 from bot.services.fulfilment import FulfilmentService
 from bot.services.payments import IncomingPayment, PaymentIntake, PaymentSource
@@ -64,5 +65,5 @@ async def successful_payment(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(successful_payment, F.successful_payment)
+    router.message.register(successful_payment, filters.successful_payment)
     return router

@@ -15,6 +15,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.handlers.common import show
+from bot.handlers.filters import has_text
 from bot.i18n import translator
 from bot.keyboards.callbacks import Menu, MenuAction
 from bot.keyboards.menu import back_home_keyboard
@@ -138,7 +139,7 @@ def create_router() -> Router:
     router.message.register(terms, Command("terms"))
     router.message.register(cancel, Command("cancel"), StateFilter(PaySupport))
     router.message.register(paysupport, Command("paysupport"))
-    router.message.register(paysupport_order, PaySupport.order, F.text)
-    router.message.register(paysupport_problem, PaySupport.problem, F.text)
+    router.message.register(paysupport_order, StateFilter(PaySupport.order), has_text)
+    router.message.register(paysupport_problem, StateFilter(PaySupport.problem), has_text)
     router.message.register(paysupport_not_text, StateFilter(PaySupport))
     return router

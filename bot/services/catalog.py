@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
 from bot.services.regions import GLOBAL, unlocked_regions
 from storage.clock import utcnow
@@ -18,6 +19,8 @@ from supplier.client import SupplierClient
 from supplier.errors import SkuNotFound, SupplierError
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 STOCK_TTL_SECONDS = 30.0
 # Telegram's callback_data holds 64 bytes and the catalog buttons carry the SKU.
@@ -60,6 +63,11 @@ class CatalogService:
         self._clock = clock
         self._monotonic = monotonic
         self._stock: dict[str, tuple[float, StockInfo]] = {}
+        # What customers browse, read once per sync: products change only in `sync`
+        # (this process is the database's one writer, storage/lease.py), which clears
+        # it after its transaction commits. Values are tuples: callers get fresh lists.
+        self._views: dict[tuple[str, ...], tuple[Any, ...]] = {}
+        self._synced = 0  # syncs committed: a read begun before one is not kept
         self.failures_in_a_row = 0
         self.last_failure = ""
 
@@ -117,6 +125,8 @@ class CatalogService:
                     changed += 1
                 await repo.upsert_product(data, now)
             deactivated = await repo.deactivate_missing(p.sku for p in products)
+        self._synced += 1
+        self._views.clear()
         log.info(
             "catalog synced: %d products, %d added, %d changed, %d deactivated",
             len(products),
@@ -133,23 +143,36 @@ class CatalogService:
 
     async def regions(self) -> list[str]:
         """Regions a customer can choose: every country we sell cards for (EU as one)."""
-        async with self._db.read() as conn:
-            regions = await ProductRepository(conn).list_regions()
+        regions = await self._view(("regions",), lambda repo: repo.list_regions())
         return [r for r in regions if r != GLOBAL] or [GLOBAL]
 
     async def brands(self, customer_region: str) -> list[str]:
-        async with self._db.read() as conn:
-            return await ProductRepository(conn).list_brands(unlocked_regions(customer_region))
+        return await self._view(
+            ("brands", customer_region),
+            lambda repo: repo.list_brands(unlocked_regions(customer_region)),
+        )
 
     async def products(self, customer_region: str, brand: str) -> list[Product]:
-        async with self._db.read() as conn:
-            return await ProductRepository(conn).list_products(
-                unlocked_regions(customer_region), brand
-            )
+        return await self._view(
+            ("products", customer_region, brand),
+            lambda repo: repo.list_products(unlocked_regions(customer_region), brand),
+        )
 
     async def find_product(self, sku: str) -> Product | None:
-        async with self._db.read() as conn:
-            return await ProductRepository(conn).find_product(sku)
+        found = await self._view(("product", sku), _found(sku))
+        return found[0] if found else None
+
+    async def _view(
+        self, key: tuple[str, ...], read: Callable[[ProductRepository], Awaitable[list[T]]]
+    ) -> list[T]:
+        cached = self._views.get(key)
+        if cached is None:
+            synced = self._synced
+            async with self._db.read() as conn:
+                cached = tuple(await read(ProductRepository(conn)))
+            if synced == self._synced:
+                self._views[key] = cached
+        return list(cached)
 
     async def stock(self, sku: str, *, fresh: bool = False) -> StockInfo:
         """Live stock, cached for STOCK_TTL_SECONDS; `unknown` if the supplier can't say now."""
@@ -168,6 +191,14 @@ class CatalogService:
             info = StockInfo(stock.status, stock.available)
         self._stock[sku] = (now, info)
         return info
+
+
+def _found(sku: str) -> Callable[[ProductRepository], Awaitable[list[Product]]]:
+    async def read(repo: ProductRepository) -> list[Product]:
+        product = await repo.find_product(sku)
+        return [product] if product is not None else []
+
+    return read
 
 
 def _listing(product: Product | ProductData) -> tuple[object, ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -45,6 +46,11 @@ MAX_QUANTITY = 10
 # Telegram sends the payment seconds after the approval; a shopper who walks away
 # releases them soon. Once paid, the order holds its units until it is placed.
 STOCK_HOLD = timedelta(minutes=2)
+# The product card shows a price read at most this long ago: a rush of shoppers opening
+# the same card costs one supplier call per SKU every few seconds, not one each. Prices
+# move with FX over minutes; what is charged is the live price read at quote time and
+# re-checked at pre-checkout, never this.
+CARD_PRICE_TTL_SECONDS = 5.0
 _ORDER_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud to support
 
 
@@ -80,6 +86,7 @@ class CheckoutService:
         *,
         purchases_per_minute: int,
         clock: Callable[[], datetime] = utcnow,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._db = db
         self._supplier = supplier
@@ -87,21 +94,33 @@ class CheckoutService:
         self._rules = rules
         self._purchases_per_minute = purchases_per_minute
         self._clock = clock
+        self._monotonic = monotonic
+        # sku → (when read, wholesale amount, its currency): the last live price seen.
+        self._card_prices: dict[str, tuple[float, int, str]] = {}
 
     @property
     def currency(self) -> str:
         return self._rules.payment_currency
 
     async def unit_price(self, sku: str) -> int | None:
-        """Today's retail price of one unit, for the product card; None if unknown now.
-        The price charged is the quote taken at Buy time, not this. CheckoutRefused
-        (CURRENCY) when the supplier prices it in a currency we cannot convert."""
-        try:
-            price = await self._supplier.get_price(sku, deadline=SUPPLIER_CALL_DEADLINE_SECONDS)
-        except SupplierError as exc:
-            log.warning("price of %s unavailable: %s", sku, type(exc).__name__)
-            return None
-        return self._retail(sku, price.unit_price.amount, price.unit_price.currency)
+        """Today's retail price of one unit, for the product card (read live at most
+        CARD_PRICE_TTL_SECONDS ago); None if unknown now. The price charged is the quote
+        taken at Buy time, not this. CheckoutRefused (CURRENCY) when the supplier prices
+        it in a currency we cannot convert."""
+        cached = self._card_prices.get(sku)
+        if cached is None or self._monotonic() - cached[0] >= CARD_PRICE_TTL_SECONDS:
+            try:
+                price = await self._supplier.get_price(sku, deadline=SUPPLIER_CALL_DEADLINE_SECONDS)
+            except SupplierError as exc:
+                log.warning("price of %s unavailable: %s", sku, type(exc).__name__)
+                return None
+            cached = self._seen_price(sku, price.unit_price.amount, price.unit_price.currency)
+        return self._retail(sku, cached[1], cached[2])
+
+    def _seen_price(self, sku: str, wholesale: int, currency: str) -> tuple[float, int, str]:
+        seen = (self._monotonic(), wholesale, currency)
+        self._card_prices[sku] = seen
+        return seen
 
     def _retail(self, sku: str, wholesale: int, currency: str) -> int:
         try:
@@ -139,6 +158,7 @@ class CheckoutService:
         except SupplierError as exc:
             log.warning("price of %s unavailable: %s", sku, type(exc).__name__)
             raise CheckoutRefused(RefusalReason.SUPPLIER_UNAVAILABLE) from None
+        self._seen_price(sku, price.unit_price.amount, price.unit_price.currency)
         unit_price = self._retail(sku, price.unit_price.amount, price.unit_price.currency)
         currency = self._rules.payment_currency
         # The credit read and the insert share one write transaction: a second quote at

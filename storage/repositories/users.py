@@ -49,16 +49,19 @@ class UserRepository(Repository):
             raise NotFound(f"user {user_id}")
         return user
 
-    async def set_region(self, user_id: int, region: str, now: datetime) -> None:
-        await self._update(user_id, "region", region, now)
+    async def set_region(self, user_id: int, region: str, now: datetime) -> User:
+        return await self._update(user_id, "region", region, now)
 
-    async def set_language(self, user_id: int, language: str, now: datetime) -> None:
-        await self._update(user_id, "language", language, now)
+    async def set_language(self, user_id: int, language: str, now: datetime) -> User:
+        return await self._update(user_id, "language", language, now)
 
-    async def _update(self, user_id: int, column: str, value: str, now: datetime) -> None:
+    async def _update(self, user_id: int, column: str, value: str, now: datetime) -> User:
+        """The user as stored after the change (one statement: UPDATE … RETURNING)."""
         cursor = await self._conn.execute(
-            f"UPDATE users SET {column} = ?, updated_at = ? WHERE id = ?",  # noqa: S608 - fixed names
+            f"UPDATE users SET {column} = ?, updated_at = ? WHERE id = ? RETURNING *",  # noqa: S608 - fixed names
             (value, to_db(now), user_id),
         )
-        if cursor.rowcount == 0:
+        row = await cursor.fetchone()
+        if row is None:
             raise NotFound(f"user {user_id}")
+        return _user(row)

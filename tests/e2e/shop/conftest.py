@@ -60,6 +60,11 @@ class Supplier:
             response.raise_for_status()
             return dict(await response.json())
 
+    async def read_price(self, sku: str) -> JSON:
+        async with self._session.get(f"/v1/prices/{sku}") as response:
+            response.raise_for_status()
+            return dict(await response.json())
+
     async def set_stock(self, sku: str, available: int) -> None:
         body = {"sku": sku, "available": available}
         async with self._session.post("/sandbox/stock", json=body) as response:

@@ -3,6 +3,7 @@ a dead codes message alerts the admins, and alerts reach them in their language.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -59,6 +60,8 @@ class ScriptedSession(BaseSession):
         self.sent: list[SendMessage] = []  # the calls Telegram accepted
         self.calls = 0
         self.plan: FailPlan = {}
+        self.in_flight: list[int] = []  # the chat of each call under way
+        self.most_at_once = 0
 
     async def make_request(
         self,
@@ -71,6 +74,12 @@ class ScriptedSession(BaseSession):
         failure = self.plan.pop(self.calls, None)
         if failure is not None:
             raise failure
+        chat_id = int(method.chat_id)
+        assert chat_id not in self.in_flight, "two messages to one chat at once"
+        self.in_flight.append(chat_id)
+        self.most_at_once = max(self.most_at_once, len(self.in_flight))
+        await asyncio.sleep(0)  # the round trip: other sends may start meanwhile
+        self.in_flight.remove(chat_id)
         self.sent.append(method)
         return Message(
             message_id=self.calls,
@@ -337,3 +346,17 @@ async def test_an_alert_about_no_order_reaches_every_admin(outbox: Outbox) -> No
     ]
     [russian] = outbox.sent_to(ADMINS[1])
     assert russian.startswith("💸 Платёж <code>ch_77</code>")
+
+
+async def test_chats_are_sent_to_at_once_each_in_its_own_order(outbox: Outbox) -> None:
+    """The three parts of the codes go out in order, one at a time, while the admins'
+    alerts go out alongside them (the session refuses two calls to one chat at once)."""
+    async with outbox.storage.db.transaction() as conn:
+        await queue_alert(
+            conn, ADMINS, AlertKind.VOIDED, ORDER_ID, outbox.clock(), order_id=ORDER_ID
+        )
+    assert await outbox.sender.drain() == 5
+    assert outbox.session.most_at_once == 3
+    parts = outbox.sent_to(CUSTOMER)
+    assert [_part(n) in parts[n - 1] for n in (1, 2, 3)] == [True, True, True]
+    assert all(len(outbox.sent_to(admin)) == 1 for admin in ADMINS)

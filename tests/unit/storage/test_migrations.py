@@ -41,8 +41,13 @@ async def test_migrates_empty_database_then_is_idempotent(tmp_path: Path) -> Non
     assert tables >= EXPECTED_TABLES
 
 
-async def test_database_settings_are_applied(tmp_path: Path) -> None:
-    db = await Database.open(f"sqlite:///{tmp_path}/x.db")
+@pytest.mark.parametrize(("inline", "busy_timeout"), [(True, 0), (False, 5000)])
+async def test_database_settings_are_applied(
+    tmp_path: Path, inline: bool, busy_timeout: int
+) -> None:
+    # Inline, a lock held elsewhere fails at once and is waited for on a thread
+    # (tests/unit/storage/test_inline_connection.py), never on the event loop.
+    db = await Database.open(f"sqlite:///{tmp_path}/x.db", inline=inline)
     try:
         async with db.read() as conn:
             pragmas = {}
@@ -53,7 +58,7 @@ async def test_database_settings_are_applied(tmp_path: Path) -> None:
                 pragmas[name] = row[0]
     finally:
         await db.close()
-    assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000}
+    assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": busy_timeout}
 
 
 async def test_refuses_a_database_newer_than_the_code(tmp_path: Path) -> None:
