@@ -340,13 +340,8 @@ class FulfilmentService:
                 await give_back(conn, order, now)
             queued = False
             if notice:
-                queued |= await OutboxRepository(conn).enqueue(
-                    chat_id=order.chat_id,
-                    kind="notice",
-                    order_id=order.id,
-                    payload={"notice": notice},
-                    dedupe_key=f"{notice}:{order.id}",
-                    now=now,
+                queued |= await OutboxRepository(conn).enqueue_notice(
+                    chat_id=order.chat_id, order_id=order.id, notice=notice, now=now
                 )
             if alert:
                 queued |= await queue_alert(

@@ -218,11 +218,6 @@ class OrderActions:
 async def _enqueue_notice(
     conn: aiosqlite.Connection, order: Order, notice: str, now: datetime
 ) -> bool:
-    return await OutboxRepository(conn).enqueue(
-        chat_id=order.chat_id,
-        kind="notice",
-        order_id=order.id,
-        payload={"notice": notice},
-        dedupe_key=f"{notice}:{order.id}",
-        now=now,
+    return await OutboxRepository(conn).enqueue_notice(
+        chat_id=order.chat_id, order_id=order.id, notice=notice, now=now
     )

@@ -184,13 +184,8 @@ async def apply_supplier_order(
             now=now,
         )
     if decision.notice:
-        queued |= await outbox.enqueue(
-            chat_id=order.chat_id,
-            kind="notice",
-            order_id=order.id,
-            payload={"notice": decision.notice},
-            dedupe_key=f"{decision.notice}:{order.id}",
-            now=now,
+        queued |= await outbox.enqueue_notice(
+            chat_id=order.chat_id, order_id=order.id, notice=decision.notice, now=now
         )
     if decision.alert:
         log.warning("order %s: %s", order.id, decision.reason or decision.alert)

@@ -58,6 +58,19 @@ class OutboxRepository(Repository):
         )
         return cursor.rowcount == 1
 
+    async def enqueue_notice(
+        self, *, chat_id: int, order_id: str, notice: str, now: datetime
+    ) -> bool:
+        """Queue the customer's `notice` about an order, once per (notice, order)."""
+        return await self.enqueue(
+            chat_id=chat_id,
+            kind="notice",
+            order_id=order_id,
+            payload={"notice": notice},
+            dedupe_key=f"{notice}:{order_id}",
+            now=now,
+        )
+
     async def list_due(self, now: datetime, limit: int = 50) -> list[OutboxMessage]:
         cursor = await self._conn.execute(
             """SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?
