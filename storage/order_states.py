@@ -100,8 +100,6 @@ FINAL = frozenset({S.EXPIRED, S.DELIVERED, S.PARTIAL, S.REFUNDED, S.REFUND_DUE, 
 RESUMABLE = frozenset(
     status for status, step in STEP_OWED.items() if step in (Step.PLACE, Step.POLL, Step.REFUND)
 )
-# The customer has paid for these and not (yet) been made whole or served.
-PAID_OPEN = frozenset({S.PAID, S.ORDERING, S.PENDING, S.FAILED, S.VOIDED})
 # Statuses with codes the customer may see (voided codes are shown as revoked).
 HAS_CODES = frozenset({S.DELIVERED, S.PARTIAL, S.VOIDED})
 # Open to supplier news: a supplier order under way.

@@ -107,12 +107,6 @@ class PaymentRepository(Repository):
         )
         return [_payment(row) for row in await cursor.fetchall()]
 
-    async def list_in_status(self, status: PaymentStatus) -> list[Payment]:
-        cursor = await self._conn.execute(
-            "SELECT * FROM payments WHERE status = ? ORDER BY paid_at", (status.value,)
-        )
-        return [_payment(row) for row in await cursor.fetchall()]
-
     async def set_status(
         self, charge_id: str, status: PaymentStatus, now: datetime, *, error: str | None = None
     ) -> None:
