@@ -7,6 +7,7 @@ import asyncio
 
 from bot.config import load_settings
 from bot.storage_errors import storage_errors_as_config_errors
+from storage.lease import database_lease
 from storage.settings import StorageSettings
 from storage.store import open_storage
 
@@ -26,8 +27,14 @@ def run_migrate(args: argparse.Namespace) -> int:
 
 
 async def _migrate(settings: StorageSettings) -> int:
-    with storage_errors_as_config_errors():
-        storage = await open_storage(settings)
+    # A running bot is refused, as a second bot would be: its caches and open statements
+    # assume the schema it started with.
+    with storage_errors_as_config_errors(), database_lease(settings.database_url):
+        return await _apply(settings)
+
+
+async def _apply(settings: StorageSettings) -> int:
+    storage = await open_storage(settings)
     try:
         version = await storage.db.user_version()
         if storage.applied:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from storage.lease import database_lease
+
 GIFTBOT = str(Path(sys.executable).with_name("giftbot"))
 TOKEN = "123456:" + "A" * 35
 
@@ -170,3 +172,13 @@ def test_bad_log_setting_is_one_line_naming_it(tmp_path: Path, env: str, named: 
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and named in lines[0], result.stderr
     assert not (tmp_path / "data").exists()
+
+
+def test_migrate_is_refused_while_another_process_holds_the_database(tmp_path: Path) -> None:
+    assert run(tmp_path, "migrate").returncode == 0
+    with database_lease(f"sqlite:///{tmp_path}/data/giftbot.db"):  # a running bot's hold
+        refused = run(tmp_path, "migrate")
+    assert refused.returncode == 2
+    assert "in use by another giftbot" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert run(tmp_path, "migrate").returncode == 0  # released: it works again
