@@ -13,8 +13,7 @@ from pathlib import Path
 
 from storage.settings import StorageSettings
 from supplier.sandbox.server import RunningSandbox
-from tests.integration.console.conftest import Control
-from tests.integration.fulfilment.conftest import API_KEY, Shop
+from tests.support.shop import API_KEY, Control, Shop
 
 GIFTBOT = str(Path(sys.executable).with_name("giftbot"))
 

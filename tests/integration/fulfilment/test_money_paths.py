@@ -28,7 +28,7 @@ from storage.store import Storage
 from supplier.client import SupplierClient
 from supplier.models import Order as SupplierOrder
 from supplier.sandbox.server import RunningSandbox
-from tests.integration.fulfilment.conftest import ADMIN_ID, API_KEY, USER_ID, Shop
+from tests.support.shop import ADMIN_ID, API_KEY, USER_ID, Shop
 
 S = OrderStatus
 

@@ -22,7 +22,7 @@ from storage.repositories import (
     UserRepository,
 )
 from storage.store import Storage
-from tests.integration.fulfilment.conftest import FakeRefunder
+from tests.support.shop import FakeRefunder
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
 USER = 501
