@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
 from supplier.sandbox.config import SandboxConfig
 from supplier.sandbox.server import start_sandbox
 from supplier.sandbox.topups import PLAYER_SCENARIOS
-from tests.integration.supplier_client.conftest import API_KEY
+from tests.support.supplier_client import API_KEY
 
 MAX_EXAMPLES = 100
 CHECKS = [

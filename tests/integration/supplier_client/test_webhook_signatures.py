@@ -12,8 +12,8 @@ from supplier.client import SupplierClient
 from supplier.models import WebhookDeliveries
 from supplier.sandbox.server import RunningSandbox
 from supplier.webhooks import InvalidSignature, WebhookVerifier
-from tests.integration.supplier_client.conftest import API_KEY, WEBHOOK_SECRET
 from tests.integration.supplier_client.receiver import Delivery, WebhookReceiver
+from tests.support.supplier_client import API_KEY, WEBHOOK_SECRET
 
 OTHER_SECRET = "whsec_" + base64.b64encode(b"some-other-webhook-key!!").decode()
 

@@ -18,7 +18,7 @@ from aiogram.types import (
 
 from bot.sandbox.driver import ChatUser, SandboxClient, SandboxError
 from bot.sandbox.server import RunningTelegramSandbox, start_telegram_sandbox
-from tests.integration.telegram_sandbox.conftest import ALICE, make_bot, polling
+from tests.support.telegram_sandbox import ALICE, make_bot, polling
 
 MENU = InlineKeyboardMarkup(
     inline_keyboard=[

@@ -11,7 +11,7 @@ from aiogram import Bot
 from bot.sandbox.driver import ChatUser, SandboxClient
 from bot.sandbox.event_log import EventLog
 from bot.sandbox.server import RunningTelegramSandbox
-from tests.integration.telegram_sandbox.conftest import ALICE
+from tests.support.telegram_sandbox import ALICE
 
 BOB = 1002
 

@@ -21,7 +21,7 @@ from aiogram.types import (
 
 from bot.sandbox.driver import ChatUser
 from bot.sandbox.server import RunningTelegramSandbox
-from tests.integration.telegram_sandbox.conftest import ALICE, TOKEN, make_bot
+from tests.support.telegram_sandbox import ALICE, TOKEN, make_bot
 
 
 def keyboard(**button: str) -> InlineKeyboardMarkup:

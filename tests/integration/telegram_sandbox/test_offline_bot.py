@@ -16,7 +16,7 @@ from bot.cli import build_parser
 from bot.sandbox import TelegramSandboxConfig, start_telegram_sandbox, update_queue
 from bot.sandbox.driver import SandboxClient, SandboxError
 from bot.sandbox.server import RunningTelegramSandbox
-from tests.integration.telegram_sandbox.conftest import ALICE, TOKEN, make_bot, polling
+from tests.support.telegram_sandbox import ALICE, TOKEN, make_bot, polling
 
 BOT_ID = int(TOKEN.split(":")[0])
 

@@ -11,7 +11,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import LabeledPrice, Message, PreCheckoutQuery
 
 from bot.sandbox.driver import ChatUser, SandboxClient, SandboxError
-from tests.integration.telegram_sandbox.conftest import ALICE, polling
+from tests.support.telegram_sandbox import ALICE, polling
 
 
 def shop() -> Dispatcher:

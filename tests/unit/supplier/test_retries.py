@@ -11,8 +11,15 @@ import pytest
 from supplier import errors
 from supplier.client import SupplierClient
 from supplier.retry import RetryPolicy, Verdict, should_retry
-from tests.unit.supplier.conftest import API_KEY
-from tests.unit.supplier.fake_supplier import FakeSupplier, drop, error, order_json, raw, reply
+from tests.unit.supplier.fake_supplier import (
+    API_KEY,
+    FakeSupplier,
+    drop,
+    error,
+    order_json,
+    raw,
+    reply,
+)
 
 BALANCE = {
     "available": {"amount": 100_000, "currency": "USD"},
