@@ -33,6 +33,7 @@ from aiogram.types import User as TelegramUser
 
 from bot.handlers import build_router
 from bot.i18n import create_i18n
+from bot.keyboards.callbacks import RegionPick
 from bot.middlewares import setup_middlewares
 from bot.services.catalog import CatalogService
 from bot.services.checkout import CheckoutService
@@ -306,3 +307,10 @@ def later(minutes: int) -> datetime:
 def iter_buttons(markup: InlineKeyboardMarkup) -> Iterator[Any]:
     for row in markup.inline_keyboard:
         yield from row
+
+
+async def choose_us(h: Harness, user_id: int = 42) -> None:
+    """/start and the US region, with the screens so far cleared."""
+    await h.send("/start", user_id=user_id)
+    await h.press(RegionPick(region="US").pack(), user_id=user_id)
+    h.clear()

@@ -12,8 +12,7 @@ from bot.keyboards.callbacks import Buy, OrderOpen, PayWithCredit
 from storage.clock import to_db
 from storage.models import Order, OrderStatus
 from storage.repositories import CreditReason, CreditRepository, OrderRepository
-from tests.unit.bot.harness import NOW, Harness
-from tests.unit.bot.test_flow_catalog import choose_us
+from tests.unit.bot.harness import NOW, Harness, choose_us
 
 UNIT = 1693  # ⭐ for the harness's $20.00 wholesale
 

@@ -13,7 +13,7 @@ from bot.handlers.commands import set_admin_commands
 from bot.keyboards.admin import AdminAction, AdminMenu, AdminRefund
 from bot.services.audit import AuditTrail
 from storage.models import OrderStatus
-from tests.unit.bot.admin.conftest import ADMIN, CUSTOMER, Console
+from tests.unit.bot.admin.console import ADMIN, CUSTOMER, Console
 
 FALLBACK = "I didn&#x27;t get that. Open the menu with /start or see /help."
 ADMIN_ONLY = [

@@ -15,7 +15,7 @@ from aiogram.types import BufferedInputFile, StarTransaction, TransactionPartner
 from bot.services.stats import percentile, period_start
 from storage.models import OrderStatus
 from supplier import models as wire
-from tests.unit.bot.admin.conftest import ADMIN, CUSTOMER, Console
+from tests.unit.bot.admin.console import ADMIN, CUSTOMER, Console
 from tests.unit.bot.harness import NOW
 
 S = OrderStatus
