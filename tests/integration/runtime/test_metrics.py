@@ -45,7 +45,7 @@ def sample(metrics: Metrics, name: str, **labels: str) -> float | None:
 
 @pytest.fixture
 async def supplier_sandbox() -> AsyncIterator[RunningSandbox]:
-    running = await start_sandbox(SandboxConfig(_env_file=None))  # type: ignore[call-arg]
+    running = await start_sandbox(SandboxConfig(_env_file=None))
     yield running
     await running.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -130,7 +131,7 @@ def test_stale_and_repeated_news_changes_nothing() -> None:
     ],
 )
 def test_a_supplier_order_that_is_not_what_was_bought_goes_to_a_person(
-    mismatch: dict[str, object],
+    mismatch: dict[str, Any],
 ) -> None:
     decision = decide(
         order_in(S.ORDERING), supplier_order("completed", **mismatch), ceiling=CEILING, now=NOW

@@ -98,6 +98,8 @@ class RecordingRefunder(CountingRefunder):
 
 
 class Console(Harness):
+    session: ConsoleSession
+
     def __init__(self, storage: Storage) -> None:
         super().__init__(storage, admin_ids=str(ADMIN))
         self.session = ConsoleSession()
