@@ -45,9 +45,11 @@ async def test_export_writes_json_to_stdout_and_csv_to_a_file(
     await control.post(
         "/sandbox/adjustment", {"amount": {"amount": 500, "currency": "USD"}, "note": "bonus"}
     )
+    codes_key = storage_settings.codes_key
+    assert codes_key is not None
     env = {
         "DATABASE_URL": storage_settings.database_url,
-        "CODES_KEY": storage_settings.codes_key.get_secret_value(),  # type: ignore[union-attr]
+        "CODES_KEY": codes_key.get_secret_value(),
         "SUPPLIER_URL": sandbox.url,
         "SUPPLIER_API_KEY": API_KEY,
     }

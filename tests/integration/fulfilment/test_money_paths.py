@@ -71,7 +71,7 @@ def clock() -> Clock:
 def service(
     storage: Storage, supplier: SupplierClient, refunder: CountingRefunder, clock: Clock
 ) -> Callable[..., FulfilmentService]:
-    def build(**rules: object) -> FulfilmentService:
+    def build(**rules: Any) -> FulfilmentService:
         return FulfilmentService(
             storage.db,
             storage.cipher,
@@ -79,7 +79,7 @@ def service(
             refunder,
             admins=[ADMIN_ID],
             clock=clock,
-            **rules,  # type: ignore[arg-type]
+            **rules,
         )
 
     return build

@@ -134,7 +134,7 @@ async def test_metrics_endpoint_reads_the_outbox_at_scrape_time(storage: Storage
     verifier = WebhookVerifier(["whsec_" + "A" * 32])
     app = create_app(
         verifier,
-        events=None,  # type: ignore[arg-type]
+        events=None,  # type: ignore[arg-type]  # no supplier event arrives in this test
         on_rejected=lambda why: metrics.webhook_rejected("supplier", why),
     )
     mount_metrics(app, metrics, storage.db, payment_currency="XTR")

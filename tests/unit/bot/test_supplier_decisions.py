@@ -62,11 +62,11 @@ def supplier_order(
     return SupplierOrder.model_validate(fields | over)
 
 
-def order_in(status: OrderStatus, **over: object) -> Order:
-    extra: dict[str, object] = {}
+def order_in(status: OrderStatus, **over: Any) -> Order:
+    extra: dict[str, Any] = {}
     if status is S.NEEDS_ATTENTION:
         extra = {"attention_reason": DEADLINE, "attention_from": S.PENDING}
-    return dataclasses.replace(ORDER, status=status, **(extra | over))  # type: ignore[arg-type]
+    return dataclasses.replace(ORDER, status=status, **(extra | over))
 
 
 # (order status, supplier status, codes issued) → expected target (None: nothing happens)

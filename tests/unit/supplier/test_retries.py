@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -60,9 +61,9 @@ def test_retry_after_is_honoured_and_capped() -> None:
 @pytest.mark.parametrize(
     "kwargs", [{"max_retries": -1}, {"backoff_base": -1}, {"retry_after_max": -0.1}]
 )
-def test_policy_rejects_negative_settings(kwargs: dict[str, float]) -> None:
+def test_policy_rejects_negative_settings(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
-        RetryPolicy(**kwargs)  # type: ignore[arg-type]
+        RetryPolicy(**kwargs)
 
 
 @pytest.mark.parametrize(
