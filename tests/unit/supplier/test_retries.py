@@ -274,3 +274,17 @@ async def test_a_failed_get_is_retried_without_any_lookup(
     await make_client().get_balance()
 
     assert [call.path for call in fake.requests] == ["/v1/balance", "/v1/balance"]
+
+
+async def test_when_both_fail_to_the_end_the_order_post_error_is_raised(
+    fake: FakeSupplier, make_client: MakeClient, sleeps: list[float]
+) -> None:
+    # The lookup's own transient error must not replace what the POST got.
+    fake.on("POST", "/v1/orders", error(502, "internal_error"))
+    fake.on("GET", "/v1/orders", error(429, "rate_limited"))
+
+    with pytest.raises(errors.SupplierServerError) as raised:
+        await make_client().create_order("test-instant", 1, "ref_b")
+
+    assert raised.value.status == 502
+    assert len(fake.calls("GET", "/v1/orders")) == 4
