@@ -12,7 +12,7 @@ import aiohttp
 from bot.keyboards.callbacks import BrandOpen, Buy, Menu, MenuAction, ProductOpen, brand_key
 from bot.sandbox.driver import ChatUser, Predicate, SandboxClient, SandboxError
 from tests.e2e.processes import SUPPLIER_API_KEY
-from tests.e2e.shop.conftest import JSON, Checkout, Shopper
+from tests.support.shopper import JSON, Checkout, Shopper
 
 
 @dataclass

@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from functools import partial
 from types import TracebackType
 from typing import Self, TypeVar
 from urllib.parse import quote
 
 import aiohttp
 
-from supplier.errors import OrderNotFound, SupplierError, SupplierResponseError
+from supplier.errors import OrderNotFound, SupplierResponseError
 from supplier.models import (
     Balance,
     CatalogPage,
@@ -32,8 +33,8 @@ from supplier.models import (
     Stock,
     TopupValidation,
 )
-from supplier.retry import RetryPolicy, is_retryable
-from supplier.transport import ModelT, Params, Transport, outcome_unknown
+from supplier.retry import RetryPolicy
+from supplier.transport import ModelT, Params, Response, Transport
 
 __all__ = ["SupplierClient"]
 
@@ -163,32 +164,10 @@ class SupplierClient:
             max_unit_price=max_unit_price,
             player_id=player_id,
         ).model_dump(mode="json", exclude_none=True)
-        attempt = 0
-        while True:
-            try:
-                response = await self._transport.send("POST", "/v1/orders", payload=body)
-                return response.parse(Order)
-            except SupplierError as exc:
-                if not is_retryable(exc):
-                    raise
-                error: SupplierError = exc
-            if outcome_unknown(error):
-                try:
-                    found = await self._find_order_once(reference)
-                except SupplierError as lookup_error:
-                    if not is_retryable(lookup_error):
-                        raise
-                else:
-                    if found is not None:
-                        logger.info("Recovered supplier order for reference %s", reference)
-                        return found
-            retry = self._transport.retry
-            if attempt >= retry.max_retries:
-                raise error
-            await self._transport.backoff(
-                "POST", "/v1/orders", attempt, error, retry.delay(attempt, error)
-            )
-            attempt += 1
+        response = await self._transport.request(
+            "POST", "/v1/orders", payload=body, lookup=partial(self._recover_order, reference)
+        )
+        return response.parse(Order)
 
     async def get_order(self, order_id: str) -> Order:
         return await self._get(Order, f"/v1/orders/{_segment(order_id)}")
@@ -200,15 +179,16 @@ class SupplierClient:
         except OrderNotFound:
             return None
 
-    async def _find_order_once(self, reference: str) -> Order | None:
-        # Without retries of its own: create_order's loop already bounds the attempts.
+    async def _recover_order(self, reference: str) -> Response | None:
+        # One GET: create_order's loop (Transport.request) decides when, and how often.
         try:
             response = await self._transport.send(
                 "GET", "/v1/orders", params={"reference": reference}
             )
         except OrderNotFound:
             return None
-        return response.parse(Order)
+        logger.info("Recovered supplier order for reference %s", reference)
+        return response
 
     # --- reconciliation ---
 

@@ -53,8 +53,19 @@ class SupplierStatusError(SupplierError):
         self.code: str = code or self.default_code
         self.message = message
         self.request_id = request_id
-        self.retryable = is_retryable_status(status) if retryable is None else retryable
+        self._retryable = retryable
         super().__init__(status, self.code, message)
+
+    @property
+    def retryable(self) -> bool:
+        """Whether asking again later may succeed: the supplier's own `retryable` flag when
+        its body said, else the client's one rule, `supplier.retry.should_retry`."""
+        if self._retryable is not None:
+            return self._retryable
+        # Imported here because supplier.retry imports this module.
+        from supplier.retry import Verdict, should_retry
+
+        return should_retry(self) is not Verdict.FINAL
 
     def __str__(self) -> str:
         text = f"{self.status} {self.code}"
@@ -193,10 +204,6 @@ _BY_STATUS: dict[int, type[SupplierStatusError]] = {
     429: RateLimited,
     503: UpstreamUnavailable,
 }
-
-
-def is_retryable_status(status: int) -> bool:
-    return status == 429 or status >= 500
 
 
 def _class_for(status: int, code: str | None) -> type[SupplierStatusError]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -19,16 +19,17 @@ from supplier.errors import (
     SupplierConnectionError,
     SupplierError,
     SupplierResponseError,
-    SupplierServerError,
     SupplierTimeout,
     error_from_response,
 )
-from supplier.retry import RetryPolicy, is_retryable
+from supplier.retry import RetryPolicy, Verdict, should_retry
 
 logger = logging.getLogger(__name__)
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 Params = Mapping[str, str | None]
+# Finds what an earlier attempt of a creating POST made (None: nothing yet).
+Lookup = Callable[[], Awaitable["Response | None"]]
 
 _USER_AGENT = "giftbot-supplier-client/1"
 
@@ -88,10 +89,15 @@ class Transport:
         params: Params | None = None,
         payload: Any = None,
         deadline: float | None = None,
+        lookup: Lookup | None = None,
     ) -> Response:
-        """Send with retries; `deadline` caps the total time, waits between attempts included.
+        """Send, retrying as `should_retry` and the policy say: the client's only retry loop.
 
-        Only for requests that are safe to repeat: GETs, and POSTs that change nothing.
+        `deadline` caps the total time, waits between attempts included. Without `lookup`
+        the request must be safe to repeat (GETs, and POSTs that change nothing). With it,
+        the request is a POST that creates something: after a failure that leaves unknown
+        whether the supplier acted, `lookup` is asked first, and what it finds is returned
+        instead of sending again.
         """
         loop = asyncio.get_running_loop()
         ends_at = None if deadline is None else loop.time() + deadline
@@ -107,15 +113,23 @@ class Transport:
                     method, path, params=params, payload=payload, attempt_timeout=attempt_timeout
                 )
             except SupplierError as exc:
-                if not is_retryable(exc) or attempt >= self.retry.max_retries:
+                verdict = should_retry(exc, idempotent=lookup is None)
+                if verdict is Verdict.FINAL:
+                    raise
+                if verdict is Verdict.LOOKUP and lookup is not None:
+                    # Even after the last attempt: the order may exist though the answer was lost.
+                    found = await _look_up(lookup)
+                    if found is not None:
+                        return found
+                if attempt >= self.retry.max_retries:
                     raise
                 delay = self.retry.delay(attempt, exc)
                 if ends_at is not None and loop.time() + delay >= ends_at:
                     raise  # another try could not finish before the caller's deadline
-                await self.backoff(method, path, attempt, exc, delay)
+                await self._backoff(method, path, attempt, exc, delay)
             attempt += 1
 
-    async def backoff(
+    async def _backoff(
         self, method: str, path: str, attempt: int, error: SupplierError, delay: float
     ) -> None:
         logger.warning(
@@ -170,11 +184,14 @@ class Transport:
             raise SupplierConnectionError(f"{method} {path}: {exc}") from exc
 
 
-def outcome_unknown(error: SupplierError) -> bool:
-    """Whether the supplier may have carried out a request that failed this way."""
-    if isinstance(error, SupplierConnectionError):
-        return error.request_sent
-    return isinstance(error, SupplierTimeout | SupplierServerError)
+async def _look_up(lookup: Lookup) -> Response | None:
+    """One lookup without retries of its own: the request's loop already bounds attempts."""
+    try:
+        return await lookup()
+    except SupplierError as exc:
+        if should_retry(exc) is Verdict.FINAL:
+            raise
+        return None  # as unreachable as the request itself: the loop tries both again
 
 
 def _json_or_none(body: bytes) -> Any:

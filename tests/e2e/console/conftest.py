@@ -9,9 +9,7 @@ import pytest
 
 from bot.sandbox.driver import ChatUser, SandboxClient
 from tests.e2e.processes import SUPPLIER_API_KEY, Stack, running_stack
-from tests.e2e.shop.conftest import Supplier
-
-ADMIN_ID = 9_200_001
+from tests.support.shopper import ADMIN_ID, Supplier
 
 
 @pytest.fixture(scope="session")

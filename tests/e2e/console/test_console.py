@@ -13,10 +13,9 @@ import aiohttp
 from bot.keyboards.admin import AdminRefund
 from bot.sandbox.driver import ChatUser, SandboxClient
 from storage.models import OrderStatus
-from tests.e2e.console.conftest import ADMIN_ID
 from tests.e2e.processes import BOT_TOKEN, Stack
-from tests.e2e.shop.conftest import Shopper, buttons, text_of
 from tests.export_agreement import assert_csv_agrees_with_json
+from tests.support.shopper import ADMIN_ID, Shopper, buttons, text_of
 
 
 async def reply(user: ChatUser, text: str, fragment: str) -> dict[str, Any]:

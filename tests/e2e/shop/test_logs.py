@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.sandbox.driver import SandboxClient
 from tests.e2e.processes import Stack
 from tests.e2e.secrets import leaked
-from tests.e2e.shop.conftest import Supplier, buy_instant
+from tests.support.shopper import Supplier, buy_instant
 
 
 async def test_no_code_or_secret_in_any_log_line(

@@ -16,7 +16,7 @@ from aiogram.client.telegram import TelegramAPIServer
 
 from bot.sandbox.driver import SandboxClient
 from tests.e2e.processes import BOT_TOKEN, Stack, end, restart_bot, running_stack
-from tests.e2e.shop.conftest import Shopper, text_of
+from tests.support.shopper import Shopper, text_of
 
 RECOVERY_BOUND_SECONDS = 60.0
 

@@ -6,7 +6,7 @@ import asyncio
 
 from bot.sandbox.driver import SandboxClient
 from tests.e2e.processes import Stack
-from tests.e2e.shop.conftest import JSON, Shopper, Supplier, buttons, text_of
+from tests.support.shopper import JSON, Shopper, Supplier, buttons, text_of
 
 
 async def test_instant_card_is_delivered_with_the_code_the_supplier_issued(

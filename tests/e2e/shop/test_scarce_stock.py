@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.sandbox.driver import SandboxClient
-from tests.e2e.shop.conftest import Checkout, Shopper, Supplier
+from tests.support.shopper import Checkout, Shopper, Supplier
 
 SKU, BRAND = "roblox-global-10", "Roblox"  # no other test buys it
 

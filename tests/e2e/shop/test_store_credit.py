@@ -7,7 +7,7 @@ import re
 
 from bot.keyboards.callbacks import Buy, PayWithCredit
 from bot.sandbox.driver import SandboxClient
-from tests.e2e.shop.conftest import JSON, Shopper, Supplier, buttons, text_of
+from tests.support.shopper import JSON, Shopper, Supplier, buttons, text_of
 
 
 def stars(text: str, label: str) -> int:

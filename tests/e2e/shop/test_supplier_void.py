@@ -7,7 +7,7 @@ import asyncio
 
 from bot.keyboards.callbacks import OrderOpen
 from bot.sandbox.driver import SandboxClient
-from tests.e2e.shop.conftest import Shopper, Supplier, buttons, text_of
+from tests.support.shopper import Shopper, Supplier, buttons, text_of
 
 
 async def test_a_supplier_refund_after_delivery_voids_the_order_and_refunds_it_once(

@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from tests.e2e.processes import GIFTBOT, free_port, wait_until_ready
-from tests.e2e.web_chat.test_web_chat_browser import create_user, send
+from tests.support.web_chat import create_user, send
 
 pytestmark = pytest.mark.browser
 

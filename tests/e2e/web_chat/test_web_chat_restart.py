@@ -11,7 +11,7 @@ from playwright.async_api import Browser, Page, expect
 from bot.sandbox import RunningTelegramSandbox, TelegramSandboxConfig, start_telegram_sandbox
 from tests.e2e.processes import free_port
 from tests.e2e.web_chat.shop_bot import TOKEN, polling_bot
-from tests.e2e.web_chat.test_web_chat_browser import create_user, send
+from tests.support.web_chat import create_user, send
 
 pytestmark = pytest.mark.browser
 

@@ -13,8 +13,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.sandbox.driver import ChatUser, SandboxClient
 from tests.e2e.processes import TELEGRAM_WEBHOOK_SECRET, Stack
 from tests.e2e.secrets import leaked
-from tests.e2e.shop.conftest import Shopper, Supplier, buy_instant, text_of
-from tests.e2e.webhook.conftest import WEBHOOK_PATH, text_update
+from tests.support.shopper import Shopper, Supplier, buy_instant, text_of
+from tests.support.webhook_updates import WEBHOOK_PATH, text_update
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 

@@ -13,8 +13,7 @@ from pathlib import Path
 
 from storage.settings import StorageSettings
 from supplier.sandbox.server import RunningSandbox
-from tests.integration.console.conftest import Control
-from tests.integration.fulfilment.conftest import API_KEY, Shop
+from tests.support.shop import API_KEY, Control, Shop
 
 GIFTBOT = str(Path(sys.executable).with_name("giftbot"))
 
@@ -46,9 +45,11 @@ async def test_export_writes_json_to_stdout_and_csv_to_a_file(
     await control.post(
         "/sandbox/adjustment", {"amount": {"amount": 500, "currency": "USD"}, "note": "bonus"}
     )
+    codes_key = storage_settings.codes_key
+    assert codes_key is not None
     env = {
         "DATABASE_URL": storage_settings.database_url,
-        "CODES_KEY": storage_settings.codes_key.get_secret_value(),  # type: ignore[union-attr]
+        "CODES_KEY": codes_key.get_secret_value(),
         "SUPPLIER_URL": sandbox.url,
         "SUPPLIER_API_KEY": API_KEY,
     }

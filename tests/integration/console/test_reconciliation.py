@@ -13,8 +13,7 @@ from storage.models import Order, OrderStatus
 from storage.repositories import OrderRepository
 from supplier.client import SupplierClient
 from tests.export_agreement import assert_csv_agrees_with_json
-from tests.integration.console.conftest import Control
-from tests.integration.fulfilment.conftest import USER_ID, Shop
+from tests.support.shop import USER_ID, Control, Shop
 
 S = OrderStatus
 

@@ -9,8 +9,7 @@ from bot.services.admin_supply import SupplyService
 from bot.services.alerts import AlertKind
 from bot.services.ops_monitor import OpsCounters, OpsMonitor
 from supplier.client import SupplierClient
-from tests.integration.console.conftest import Control
-from tests.integration.fulfilment.conftest import Shop
+from tests.support.shop import Control, Shop
 
 
 def supply(shop: Shop, supplier: SupplierClient) -> SupplyService:

@@ -28,7 +28,7 @@ from storage.store import Storage
 from supplier.client import SupplierClient
 from supplier.models import Order as SupplierOrder
 from supplier.sandbox.server import RunningSandbox
-from tests.integration.fulfilment.conftest import ADMIN_ID, API_KEY, USER_ID, Shop
+from tests.support.shop import ADMIN_ID, API_KEY, USER_ID, Shop
 
 S = OrderStatus
 
@@ -71,7 +71,7 @@ def clock() -> Clock:
 def service(
     storage: Storage, supplier: SupplierClient, refunder: CountingRefunder, clock: Clock
 ) -> Callable[..., FulfilmentService]:
-    def build(**rules: object) -> FulfilmentService:
+    def build(**rules: Any) -> FulfilmentService:
         return FulfilmentService(
             storage.db,
             storage.cipher,
@@ -79,7 +79,7 @@ def service(
             refunder,
             admins=[ADMIN_ID],
             clock=clock,
-            **rules,  # type: ignore[arg-type]
+            **rules,
         )
 
     return build

@@ -19,7 +19,7 @@ from storage.repositories import (
     OutboxRepository,
 )
 from supplier.client import SupplierClient
-from tests.integration.fulfilment.conftest import USER_ID, Shop
+from tests.support.shop import USER_ID, Shop
 
 
 async def _outbox_kinds(shop: Shop, order_id: str) -> list[str]:

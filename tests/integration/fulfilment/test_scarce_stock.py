@@ -12,7 +12,7 @@ from bot.services.checkout import RefusalReason
 from storage.models import OrderStatus
 from storage.repositories import UserRepository
 from supplier.sandbox.server import RunningSandbox
-from tests.integration.fulfilment.conftest import API_KEY, Shop
+from tests.support.shop import API_KEY, Shop
 
 SKU = "test-instant"
 

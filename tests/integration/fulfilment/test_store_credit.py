@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from storage.models import OrderStatus
 from storage.repositories import CodeRepository, CreditReason, CreditRepository
-from tests.integration.fulfilment.conftest import USER_ID, Shop
+from tests.support.shop import USER_ID, Shop
 
 
 async def balance(shop: Shop) -> int:

@@ -24,7 +24,7 @@ from storage.repositories import CodeRepository, OrderRepository, OutboxReposito
 from supplier.sandbox.server import RunningSandbox
 from supplier.sandbox.service import SERVICE_KEY
 from supplier.webhooks import WebhookVerifier
-from tests.integration.fulfilment.conftest import WEBHOOK_SECRET, Shop
+from tests.support.shop import WEBHOOK_SECRET, Shop
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from storage.repositories import (
     UserRepository,
 )
 from storage.store import Storage
-from tests.integration.fulfilment.conftest import FakeRefunder
+from tests.support.shop import FakeRefunder
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
 USER = 501
@@ -163,7 +163,7 @@ async def test_telegram_unreachable_is_retried_until_the_refund_goes_through(
 ) -> None:
     order = await _order(storage, "GBUNREACH001")
     clock = Clock()
-    down = [RefundUnavailable("network")] * (MAX_REFUND_ATTEMPTS + 3)
+    down: list[Exception] = [RefundUnavailable("network")] * (MAX_REFUND_ATTEMPTS + 3)
     refunder = ScriptedRefunder(script={"ch-x": down})
     intake = PaymentIntake(storage.db, refunder, admin_ids=[1000], clock=clock)
     await intake.take(_paid("ch-x", order.id, user=USER + 1))  # another user's order

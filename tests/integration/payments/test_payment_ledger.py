@@ -251,7 +251,8 @@ async def test_a_fresh_database_on_an_old_token_refunds_nothing_of_the_past(
             assert await _payment_status(storage, charge) is None, "the past is not touched"
         async with storage.db.read() as conn:
             cursor = await conn.execute("SELECT count(*) FROM outbox")
-            assert (await cursor.fetchone())[0] == 0, "nobody is alerted about the past"
+            row = await cursor.fetchone()
+            assert row is not None and row[0] == 0, "nobody is alerted about the past"
     finally:
         await storage.close()
     charges = [t for t in telegram.sandbox.bots[BOT_ID].transactions if "receiver" in t]
@@ -362,4 +363,5 @@ async def test_payment_telegram_shows_refunded_is_kept_as_refunded_without_alert
     assert refunder.calls == []
     async with storage.db.read() as conn:
         cursor = await conn.execute("SELECT count(*) FROM outbox")
-        assert (await cursor.fetchone())[0] == 0, "nothing for anyone to do"
+        row = await cursor.fetchone()
+        assert row is not None and row[0] == 0, "nothing for anyone to do"

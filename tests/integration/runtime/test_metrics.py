@@ -45,7 +45,7 @@ def sample(metrics: Metrics, name: str, **labels: str) -> float | None:
 
 @pytest.fixture
 async def supplier_sandbox() -> AsyncIterator[RunningSandbox]:
-    running = await start_sandbox(SandboxConfig(_env_file=None))  # type: ignore[call-arg]
+    running = await start_sandbox(SandboxConfig(_env_file=None))
     yield running
     await running.close()
 
@@ -134,7 +134,7 @@ async def test_metrics_endpoint_reads_the_outbox_at_scrape_time(storage: Storage
     verifier = WebhookVerifier(["whsec_" + "A" * 32])
     app = create_app(
         verifier,
-        events=None,  # type: ignore[arg-type]
+        events=None,  # type: ignore[arg-type]  # no supplier event arrives in this test
         on_rejected=lambda why: metrics.webhook_rejected("supplier", why),
     )
     mount_metrics(app, metrics, storage.db, payment_currency="XTR")

@@ -60,7 +60,7 @@ async def test_webhook_path_taken_by_another_endpoint_is_a_config_error(
     bot: Bot, settings: BotSettings, storage: Storage
 ) -> None:
     hooked = webhook_settings(settings, "https://shop.example/health")
-    app = create_app(None, events=None)  # type: ignore[arg-type]
+    app = create_app(None, events=None)  # type: ignore[arg-type]  # no webhook route used here
     routes_before = len(app.router.routes())
     with pytest.raises(ConfigError, match="BOT_WEBHOOK_URL: its path /health is taken"):
         UpdateSource(dispatcher(), bot, hooked).mount(app, storage.db)

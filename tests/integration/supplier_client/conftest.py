@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import base64
 from collections.abc import AsyncIterator
 
 import pytest
@@ -13,10 +12,7 @@ from supplier.sandbox.config import SandboxConfig
 from supplier.sandbox.server import RunningSandbox, start_sandbox
 from supplier.webhooks import WebhookVerifier
 from tests.integration.supplier_client.receiver import WebhookReceiver
-
-API_KEY = "sk_sandbox_test"
-WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"integration-webhook-key!").decode()
-STARTING_BALANCE = 100_000
+from tests.support.supplier_client import API_KEY, STARTING_BALANCE, WEBHOOK_SECRET
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from supplier.client import SupplierClient
 from supplier.models import Money, Order
 from supplier.retry import RetryPolicy
 from supplier.sandbox.server import RunningSandbox
-from tests.integration.supplier_client.conftest import API_KEY, STARTING_BALANCE
 from tests.integration.supplier_client.receiver import WebhookReceiver
+from tests.support.supplier_client import API_KEY, STARTING_BALANCE
 
 
 async def available(client: SupplierClient) -> int:

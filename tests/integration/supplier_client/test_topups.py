@@ -8,7 +8,7 @@ from supplier import errors
 from supplier.client import SupplierClient
 from supplier.retry import RetryPolicy
 from supplier.sandbox.server import RunningSandbox
-from tests.integration.supplier_client.conftest import API_KEY
+from tests.support.supplier_client import API_KEY
 
 PACK = "freefire-global-520"
 PLAYER = "123456789"

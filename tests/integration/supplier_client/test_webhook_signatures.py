@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 
 import aiohttp
 import pytest
@@ -12,9 +13,11 @@ from supplier.client import SupplierClient
 from supplier.models import WebhookDeliveries
 from supplier.sandbox.server import RunningSandbox
 from supplier.webhooks import InvalidSignature, WebhookVerifier
-from tests.integration.supplier_client.conftest import API_KEY, WEBHOOK_SECRET
 from tests.integration.supplier_client.receiver import Delivery, WebhookReceiver
+from tests.support.supplier_client import API_KEY, WEBHOOK_SECRET
 
+# Changes a delivery (body, headers) the way a forger or a broken proxy would.
+Alter = Callable[[bytes, dict[str, str]], tuple[bytes, dict[str, str]]]
 OTHER_SECRET = "whsec_" + base64.b64encode(b"some-other-webhook-key!!").decode()
 
 
@@ -58,8 +61,8 @@ async def test_rotated_secret_list_still_verifies(delivery: Delivery) -> None:
         pytest.param(lambda b, h: (b, h | {"webhook-signature": "v1,"}), id="signature"),
     ],
 )
-async def test_altered_deliveries_fail(delivery: Delivery, alter: object) -> None:
-    body, headers = alter(delivery.body, delivery.headers)  # type: ignore[operator]
+async def test_altered_deliveries_fail(delivery: Delivery, alter: Alter) -> None:
+    body, headers = alter(delivery.body, delivery.headers)
     with pytest.raises(InvalidSignature):
         verifier_at(sent_at(delivery)).verify(body, headers)
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from supplier.models import CatalogPage, Price, Stock
 from supplier.sandbox.catalog import SCENARIO_SKUS, build_catalog
 from supplier.sandbox.pricing import FxRates, unit_price
+from tests.support.supplier_sandbox import Client, call
 
-from .conftest import call
 
-
-async def all_products(client, query: str = "") -> list[dict]:
-    items: list[dict] = []
+async def all_products(client: Client, query: str = "") -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
     cursor = ""
     while True:
         page = CatalogPage.model_validate(
@@ -25,7 +25,7 @@ async def all_products(client, query: str = "") -> list[dict]:
         cursor = page.next_cursor
 
 
-async def test_catalog_is_realistic_and_pages_without_gaps(client) -> None:
+async def test_catalog_is_realistic_and_pages_without_gaps(client: Client) -> None:
     items = await all_products(client)
     skus = [p["sku"] for p in items]
     assert len(skus) == len(set(skus)) == len(build_catalog())
@@ -41,7 +41,7 @@ async def test_catalog_is_realistic_and_pages_without_gaps(client) -> None:
     assert scenario["test-oos"]["available"] is False
 
 
-async def test_catalog_filters_by_region_and_brand(client) -> None:
+async def test_catalog_filters_by_region_and_brand(client: Client) -> None:
     turkish = await all_products(client, "&region=tr")
     assert turkish and all(p["region"] == "TR" for p in turkish)
     assert all(p["face_value"]["currency"] == "TRY" for p in turkish)
@@ -50,13 +50,13 @@ async def test_catalog_filters_by_region_and_brand(client) -> None:
     assert await all_products(client, "&brand=nosuchbrand") == []
 
 
-async def test_catalog_rejects_bad_paging(client) -> None:
+async def test_catalog_rejects_bad_paging(client: Client) -> None:
     for query in ("limit=0", "limit=101", "limit=ten", "cursor=%%%", "cursor=Zm9vOjE"):
         body = await call(client, "GET", f"/v1/catalog?{query}", expect=400)
         assert body["error"]["code"] == "invalid_request", query
 
 
-async def test_stock_reports_status_and_caps_the_count(client) -> None:
+async def test_stock_reports_status_and_caps_the_count(client: Client) -> None:
     plenty = Stock.model_validate(await call(client, "GET", "/v1/stock/psn-us-50"))
     assert plenty.status == "in_stock" and plenty.available == 100  # 940 on hand, capped
     low = Stock.model_validate(await call(client, "GET", "/v1/stock/steam-us-5"))
@@ -69,7 +69,7 @@ async def test_stock_reports_status_and_caps_the_count(client) -> None:
     assert missing["error"]["code"] == "sku_not_found"
 
 
-async def test_prices_are_discounted_usd_and_short_lived(client) -> None:
+async def test_prices_are_discounted_usd_and_short_lived(client: Client) -> None:
     before = datetime.now(UTC)
     for sku in ("steam-us-20", "amazon-us-25", "razer-global-50", "roblox-global-10"):
         price = Price.model_validate(await call(client, "GET", f"/v1/prices/{sku}"))

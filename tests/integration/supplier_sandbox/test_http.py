@@ -10,13 +10,14 @@ import pytest
 from multidict import CIMultiDict
 
 from supplier.models import ERROR_CODES, ErrorEnvelope
-
-from .conftest import AUTH, call
+from tests.support.supplier_sandbox import AUTH, Client, MakeClient, call
 
 RATE_HEADERS = ("X-Request-Id", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 
 
-async def raw(client, method: str, path: str, **kwargs: Any) -> tuple[int, CIMultiDict[str], Any]:
+async def raw(
+    client: Client, method: str, path: str, **kwargs: Any
+) -> tuple[int, CIMultiDict[str], Any]:
     async with client.request(method, path, **kwargs) as resp:
         text = await resp.text()
         return resp.status, resp.headers.copy(), json.loads(text) if text.startswith("{") else text
@@ -34,14 +35,14 @@ def assert_envelope(status: int, body: Any) -> str:
 @pytest.mark.parametrize(
     "headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "sandbox-api-key"}]
 )
-async def test_unauthorised_requests(client, headers: dict) -> None:
+async def test_unauthorised_requests(client: Client, headers: dict[str, str]) -> None:
     for method, path in (("GET", "/v1/balance"), ("POST", "/sandbox/reset")):
         status, resp_headers, body = await raw(client, method, path, headers=headers)
         assert status == 401 and assert_envelope(status, body) == "unauthorized"
         assert all(h in resp_headers for h in RATE_HEADERS)
 
 
-async def test_every_response_carries_request_id_and_rate_headers(client) -> None:
+async def test_every_response_carries_request_id_and_rate_headers(client: Client) -> None:
     for method, path, headers in (
         ("GET", "/v1/catalog", AUTH),
         ("GET", "/v1/stock/nope", AUTH),
@@ -59,7 +60,7 @@ async def test_every_response_carries_request_id_and_rate_headers(client) -> Non
     assert int(second[1]["X-RateLimit-Remaining"]) == int(first[1]["X-RateLimit-Remaining"]) - 1
 
 
-async def test_rate_limit_per_key(make_client) -> None:
+async def test_rate_limit_per_key(make_client: MakeClient) -> None:
     client = await make_client(rate_limit_per_minute=3)
     seen = []
     for _ in range(4):
@@ -98,7 +99,7 @@ BAD_ORDERS: list[tuple[str, bytes | str]] = [
 
 
 @pytest.mark.parametrize(("case", "data"), BAD_ORDERS, ids=[c for c, _ in BAD_ORDERS])
-async def test_bad_orders_get_a_4xx_envelope(client, case: str, data: bytes | str) -> None:
+async def test_bad_orders_get_a_4xx_envelope(client: Client, case: str, data: bytes | str) -> None:
     headers = {**AUTH, "Content-Type": "application/json"}
     status, _, body = await raw(client, "POST", "/v1/orders", data=data, headers=headers)
     assert 400 <= status < 500, (case, status, body)
@@ -117,13 +118,13 @@ async def test_bad_orders_get_a_4xx_envelope(client, case: str, data: bytes | st
         ("/sandbox/adjustment", {"amount": {"amount": 1, "currency": "USD"}, "note": ""}),
     ],
 )
-async def test_bad_control_bodies(client, path: str, body: dict) -> None:
+async def test_bad_control_bodies(client: Client, path: str, body: dict[str, Any]) -> None:
     status, _, reply = await raw(client, "POST", path, json=body, headers=AUTH)
     assert status in (400, 404)
     assert_envelope(status, reply)
 
 
-async def test_set_stock_and_balance(client) -> None:
+async def test_set_stock_and_balance(client: Client) -> None:
     stock = await call(client, "POST", "/sandbox/stock", json={"sku": "test-oos", "available": 7})
     assert stock == {**stock, "status": "low", "available": 7}
     body = await call(
@@ -132,7 +133,7 @@ async def test_set_stock_and_balance(client) -> None:
     assert body["available"] == {"amount": 5, "currency": "USD"}
 
 
-async def test_added_latency(make_client) -> None:
+async def test_added_latency(make_client: MakeClient) -> None:
     client = await make_client(latency_min_ms=80, latency_max_ms=90)
     loop = asyncio.get_running_loop()
     started = loop.time()
@@ -140,7 +141,7 @@ async def test_added_latency(make_client) -> None:
     assert loop.time() - started >= 0.08
 
 
-async def test_openapi_document(client) -> None:
+async def test_openapi_document(client: Client) -> None:
     status, _, doc = await raw(client, "GET", "/openapi.json")
     assert status == 200 and doc["openapi"] == "3.1.0"
     expected = {"/v1/catalog", "/v1/stock/{sku}", "/v1/prices/{sku}", "/v1/orders",
@@ -152,7 +153,7 @@ async def test_openapi_document(client) -> None:
     schemas = doc["components"]["schemas"]
     assert {"Order", "Money", "Product", "ErrorEnvelope", "OrderRequest"} <= set(schemas)
     assert {"Player", "TopupValidation", "TopupCredit"} <= set(schemas)
-    refs = []
+    refs: list[Any] = []
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):

@@ -6,18 +6,17 @@ import csv
 import io
 import itertools
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from supplier.models import Reconciliation
-
-from .conftest import AUTH, call, place
-from .test_orders import balance
+from tests.support.supplier_sandbox import AUTH, Client, balance, call, place
 
 
-def usd(amount: int) -> dict:
+def usd(amount: int) -> dict[str, Any]:
     return {"amount": amount, "currency": "USD"}
 
 
-async def busy_day(client) -> None:
+async def busy_day(client: Client) -> None:
     await place(client, "test-instant", "a", 2)
     await place(client, "test-partial", "b", 4)
     await place(client, "test-500-committed", "c", expect=502)
@@ -27,7 +26,7 @@ async def busy_day(client) -> None:
     await call(client, "POST", "/sandbox/balance", json={"amount": usd(50_000)})
 
 
-async def test_reconciliation_adds_up_and_csv_agrees(client) -> None:
+async def test_reconciliation_adds_up_and_csv_agrees(client: Client) -> None:
     await busy_day(client)
     rec = Reconciliation.model_validate(await call(client, "GET", "/v1/reconciliation"))
     total = sum(e.amount.amount for e in rec.entries)
@@ -52,7 +51,7 @@ async def test_reconciliation_adds_up_and_csv_agrees(client) -> None:
         assert datetime.fromisoformat(row["occurred_at"]) == entry.occurred_at
 
 
-async def test_reconciliation_pages_chain(client) -> None:
+async def test_reconciliation_pages_chain(client: Client) -> None:
     await busy_day(client)
     whole = Reconciliation.model_validate(await call(client, "GET", "/v1/reconciliation"))
     pages: list[Reconciliation] = []
@@ -73,7 +72,7 @@ async def test_reconciliation_pages_chain(client) -> None:
         assert page.opening_balance.amount + total == page.closing_balance.amount
 
 
-async def test_reconciliation_window_and_bad_queries(client) -> None:
+async def test_reconciliation_window_and_bad_queries(client: Client) -> None:
     await busy_day(client)
     future = (datetime.now(UTC) + timedelta(days=1)).isoformat().replace("+00:00", "Z")
     empty = await call(client, "GET", f"/v1/reconciliation?from={future}")
@@ -85,7 +84,7 @@ async def test_reconciliation_window_and_bad_queries(client) -> None:
         assert body["error"]["code"] == "invalid_request", query
 
 
-async def test_adjustment_is_an_entry_without_order(client) -> None:
+async def test_adjustment_is_an_entry_without_order(client: Client) -> None:
     start = await balance(client)
     entry = await call(
         client,
@@ -105,7 +104,7 @@ async def test_adjustment_is_an_entry_without_order(client) -> None:
         await call(client, "POST", "/sandbox/adjustment", json=body, expect=400)
 
 
-async def test_reset_restores_the_opening_state(client) -> None:
+async def test_reset_restores_the_opening_state(client: Client) -> None:
     start = await balance(client)
     await place(client, "steam-us-10", "r", 5)
     await call(client, "POST", "/sandbox/reset")

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import re
 
-from supplier.models import Balance, Order, Stock
-
-from .conftest import call, place
+from supplier.models import Order, Stock
+from tests.support.supplier_sandbox import Client, MakeClient, balance, call, place
 
 STEAM_CODE = re.compile(r"^[A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5}$")
 XBOX_CODE = re.compile(r"^([BCDFGHJKMPQRTVWXY2346789]{5}-){4}[BCDFGHJKMPQRTVWXY2346789]{5}$")
 
 
-async def balance(client) -> int:
-    return Balance.model_validate(await call(client, "GET", "/v1/balance")).available.amount
-
-
-async def test_instant_order_debits_issues_codes_and_draws_stock(client) -> None:
+async def test_instant_order_debits_issues_codes_and_draws_stock(client: Client) -> None:
     start = await balance(client)
     stock_before = Stock.model_validate(await call(client, "GET", "/v1/stock/steam-eu-10"))
     order = Order.model_validate(await place(client, "steam-eu-10", "ref-1", 3))
@@ -32,7 +27,7 @@ async def test_instant_order_debits_issues_codes_and_draws_stock(client) -> None
     assert Order.model_validate(by_id) == Order.model_validate(by_ref) == order
 
 
-async def test_stock_runs_out(client) -> None:
+async def test_stock_runs_out(client: Client) -> None:
     await call(client, "POST", "/sandbox/stock", json={"sku": "xbox-gb-10", "available": 4})
     first = Order.model_validate(await place(client, "xbox-gb-10", "a", 3))
     assert all(XBOX_CODE.match(c.code) for c in first.codes)
@@ -45,7 +40,7 @@ async def test_stock_runs_out(client) -> None:
     assert {p["sku"]: p["available"] for p in catalog["items"]}["xbox-gb-10"] is False
 
 
-async def test_codes_never_repeat(client) -> None:
+async def test_codes_never_repeat(client: Client) -> None:
     await call(
         client, "POST", "/sandbox/balance", json={"amount": {"amount": 10**9, "currency": "USD"}}
     )
@@ -56,7 +51,7 @@ async def test_codes_never_repeat(client) -> None:
     assert len(codes) == 300 and len(set(codes)) == 300
 
 
-async def test_same_reference_same_body_returns_the_original_once_charged(client) -> None:
+async def test_same_reference_same_body_returns_the_original_once_charged(client: Client) -> None:
     start = await balance(client)
     first = await place(client, "amazon-us-25", "dup", 2)
     again = await place(client, "amazon-us-25", "dup", 2, expect=200)
@@ -64,7 +59,7 @@ async def test_same_reference_same_body_returns_the_original_once_charged(client
     assert await balance(client) == start - first["total"]["amount"]
 
 
-async def test_same_reference_different_body_conflicts(client) -> None:
+async def test_same_reference_different_body_conflicts(client: Client) -> None:
     await place(client, "amazon-us-25", "dup", 2)
     for sku, quantity, extra in (
         ("amazon-us-25", 1, {}),
@@ -76,7 +71,7 @@ async def test_same_reference_different_body_conflicts(client) -> None:
         assert body["error"]["retryable"] is False
 
 
-async def test_refusals(client) -> None:
+async def test_refusals(client: Client) -> None:
     limit = await place(client, "steam-us-20", "q", 11, expect=422)
     assert limit["error"]["code"] == "quantity_limit"
     unknown = await place(client, "nope", "u", 1, expect=404)
@@ -96,20 +91,20 @@ async def test_refusals(client) -> None:
         assert missing["error"]["code"] == "order_not_found"
 
 
-async def test_exact_max_unit_price_is_accepted(client) -> None:
+async def test_exact_max_unit_price_is_accepted(client: Client) -> None:
     price = await call(client, "GET", "/v1/prices/nintendo-us-20")
     order = await place(client, "nintendo-us-20", "m", 1, max_unit_price=price["unit_price"])
     assert order["unit_price"]["amount"] <= price["unit_price"]["amount"]
 
 
-async def test_unknown_order_lookups(client) -> None:
+async def test_unknown_order_lookups(client: Client) -> None:
     body = await call(client, "GET", "/v1/orders/ord_nope", expect=404)
     assert body["error"]["code"] == "order_not_found"
     body = await call(client, "GET", "/v1/orders", expect=400)
     assert body["error"]["code"] == "invalid_request"
 
 
-async def test_pending_and_failure_knobs_apply_to_catalog_skus(make_client) -> None:
+async def test_pending_and_failure_knobs_apply_to_catalog_skus(make_client: MakeClient) -> None:
     client = await make_client(pending_probability=1.0)
     order = await place(client, "spotify-us-10", "k1")
     assert order["status"] == "pending"

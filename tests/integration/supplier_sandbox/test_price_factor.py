@@ -9,8 +9,7 @@ import pytest
 from bot.cli import build_parser, main
 from supplier.sandbox.cli import _config
 from supplier.sandbox.pricing import unit_price
-
-from .conftest import MakeClient, call, place, service_of
+from tests.support.supplier_sandbox import MakeClient, call, place, service_of
 
 
 async def test_a_factor_scales_quotes_and_what_orders_pay(make_client: MakeClient) -> None:

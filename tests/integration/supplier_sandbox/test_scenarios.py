@@ -9,22 +9,20 @@ import aiohttp
 import pytest
 
 from supplier.models import Order, WebhookEvent
-
-from .conftest import AUTH, call, place
-from .test_orders import balance
+from tests.support.supplier_sandbox import AUTH, Client, Receiver, balance, call, place
 
 
-def events(receiver) -> list[WebhookEvent]:
+def events(receiver: Receiver) -> list[WebhookEvent]:
     return [WebhookEvent.model_validate_json(r.body) for r in receiver.requests]
 
 
-async def test_instant(client) -> None:
+async def test_instant(client: Client) -> None:
     order = Order.model_validate(await place(client, "test-instant", "i", 2))
     assert order.status == "completed" and order.version == 2
     assert [c.code.startswith("TEST-") for c in order.codes] == [True, True]
 
 
-async def test_pending_completes_later_with_webhooks(hooked, receiver) -> None:
+async def test_pending_completes_later_with_webhooks(hooked: Client, receiver: Receiver) -> None:
     order = Order.model_validate(await place(hooked, "test-pending", "p", 2))
     assert order.status == "pending" and order.codes == [] and order.version == 1
     await receiver.wait_for_count(2)
@@ -38,13 +36,13 @@ async def test_pending_completes_later_with_webhooks(hooked, receiver) -> None:
     assert balance_body["reserved"]["amount"] == 0
 
 
-async def test_pending_order_is_reserved_until_settled(client) -> None:
+async def test_pending_order_is_reserved_until_settled(client: Client) -> None:
     order = await place(client, "test-pending", "r", 3)
     body = await call(client, "GET", "/v1/balance")
     assert body["reserved"]["amount"] == order["total"]["amount"]
 
 
-async def test_fail_refunds_everything(hooked, receiver) -> None:
+async def test_fail_refunds_everything(hooked: Client, receiver: Receiver) -> None:
     start = await balance(hooked)
     order = Order.model_validate(await place(hooked, "test-fail", "f", 2))
     assert order.status == "pending"
@@ -56,7 +54,7 @@ async def test_fail_refunds_everything(hooked, receiver) -> None:
     assert await balance(hooked) == start
 
 
-async def test_decline_creates_nothing(client) -> None:
+async def test_decline_creates_nothing(client: Client) -> None:
     body = await place(client, "test-decline", "d", expect=422)
     assert body["error"] == {**body["error"], "code": "order_declined", "retryable": False}
     await call(client, "GET", "/v1/orders?reference=d", expect=404)
@@ -64,7 +62,7 @@ async def test_decline_creates_nothing(client) -> None:
 
 @pytest.mark.parametrize(("quantity", "issued", "status"), [(5, 2, "partial"), (1, 0, "failed")])
 async def test_partial_issues_half_and_refunds_the_rest(
-    client, quantity: int, issued: int, status: str
+    client: Client, quantity: int, issued: int, status: str
 ) -> None:
     start = await balance(client)
     order = Order.model_validate(await place(client, "test-partial", "x", quantity))
@@ -73,12 +71,12 @@ async def test_partial_issues_half_and_refunds_the_rest(
     assert await balance(client) == start - issued * order.unit_price.amount
 
 
-async def test_oos(client) -> None:
+async def test_oos(client: Client) -> None:
     body = await place(client, "test-oos", "o", expect=409)
     assert body["error"]["code"] == "out_of_stock"
 
 
-async def test_price_drift_rises_per_read_and_stale_limits_fail(client) -> None:
+async def test_price_drift_rises_per_read_and_stale_limits_fail(client: Client) -> None:
     first = await call(client, "GET", "/v1/prices/test-price-drift")
     second = await call(client, "GET", "/v1/prices/test-price-drift")
     p1, p2 = first["unit_price"]["amount"], second["unit_price"]["amount"]
@@ -91,7 +89,7 @@ async def test_price_drift_rises_per_read_and_stale_limits_fail(client) -> None:
     assert fresh["unit_price"]["amount"] == p2
 
 
-async def test_429_every_other_call(client) -> None:
+async def test_429_every_other_call(client: Client) -> None:
     statuses = []
     for _ in range(4):
         async with client.get("/v1/stock/test-429", headers=AUTH) as resp:
@@ -106,7 +104,7 @@ async def test_429_every_other_call(client) -> None:
     await place(client, "test-429", "t", expect=201)
 
 
-async def test_500_committed_is_recoverable_by_reference(client) -> None:
+async def test_500_committed_is_recoverable_by_reference(client: Client) -> None:
     start = await balance(client)
     body = await place(client, "test-500-committed", "c", 2, expect=502)
     assert body["error"]["retryable"] is True
@@ -117,7 +115,7 @@ async def test_500_committed_is_recoverable_by_reference(client) -> None:
     assert await balance(client) == start - found.total.amount
 
 
-async def test_slow_outlasts_a_client_timeout_but_the_order_exists(client) -> None:
+async def test_slow_outlasts_a_client_timeout_but_the_order_exists(client: Client) -> None:
     with pytest.raises(TimeoutError):
         await client.post(
             "/v1/orders",
@@ -133,7 +131,7 @@ async def test_slow_outlasts_a_client_timeout_but_the_order_exists(client) -> No
     assert loop.time() - started >= 0.3  # slow_delay_seconds in the test config
 
 
-async def test_refund_later(hooked, receiver) -> None:
+async def test_refund_later(hooked: Client, receiver: Receiver) -> None:
     start = await balance(hooked)
     order = Order.model_validate(await place(hooked, "test-refund-later", "rl", 2))
     assert order.status == "completed"

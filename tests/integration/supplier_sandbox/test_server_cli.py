@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -11,18 +12,17 @@ from bot.cli import main
 from supplier.models import WebhookEvent
 from supplier.sandbox.cli import _config
 from supplier.sandbox.server import start_sandbox
+from tests.support.supplier_sandbox import AUTH, Receiver, fast_config
 
-from .conftest import AUTH, fast_config
 
-
-async def post_order(session: aiohttp.ClientSession, url: str, sku: str, ref: str) -> dict:
+async def post_order(session: aiohttp.ClientSession, url: str, sku: str, ref: str) -> Any:
     body = {"sku": sku, "quantity": 2, "reference": ref}
     async with session.post(f"{url}/v1/orders", json=body) as resp:
         assert resp.status == 201
         return await resp.json()
 
 
-async def get(session: aiohttp.ClientSession, url: str) -> dict:
+async def get(session: aiohttp.ClientSession, url: str) -> Any:
     async with session.get(url) as resp:
         assert resp.status == 200
         return await resp.json()
@@ -58,7 +58,9 @@ async def test_state_file_survives_a_restart(tmp_path: Path) -> None:
             await again.close()
 
 
-async def test_pending_order_is_finished_after_a_restart(tmp_path: Path, receiver) -> None:
+async def test_pending_order_is_finished_after_a_restart(
+    tmp_path: Path, receiver: Receiver
+) -> None:
     state_file = tmp_path / "s.json"
     async with aiohttp.ClientSession(headers=AUTH) as session:
         sandbox = await start_sandbox(fast_config(state_file=state_file, pending_delay_seconds=60))

@@ -4,29 +4,37 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
 from supplier.models import Balance, Order, Player, WebhookEvent
 from supplier.sandbox.server import start_sandbox
 from supplier.sandbox.topups import PLAYER_REGIONS
-
-from .conftest import AUTH, call, fast_config, place, service_of
+from tests.support.supplier_sandbox import (
+    AUTH,
+    Client,
+    Receiver,
+    call,
+    fast_config,
+    place,
+    service_of,
+)
 
 PACK = "pubgm-global-660"
 PLAYER = "5123456789"
 
 
-async def validate(client, sku: str, player_id: str, *, expect: int = 200) -> dict:
+async def validate(client: Client, sku: str, player_id: str, *, expect: int = 200) -> Any:
     body = {"sku": sku, "player_id": player_id}
     return await call(client, "POST", "/v1/topups/validate", json=body, expect=expect)
 
 
-async def available(client) -> int:
+async def available(client: Client) -> int:
     return Balance.model_validate(await call(client, "GET", "/v1/balance")).available.amount
 
 
-async def test_the_catalog_marks_top_ups_and_filters_by_kind(client) -> None:
+async def test_the_catalog_marks_top_ups_and_filters_by_kind(client: Client) -> None:
     topups = (await call(client, "GET", "/v1/catalog?kind=topup&limit=100"))["items"]
     assert {"PUBG Mobile", "Free Fire", "Genshin Impact"} <= {p["brand"] for p in topups}
     assert all(p["kind"] == "topup" and p["max_quantity"] == 1 for p in topups)
@@ -40,7 +48,7 @@ async def test_the_catalog_marks_top_ups_and_filters_by_kind(client) -> None:
     assert body["error"]["code"] == "invalid_request"
 
 
-async def test_a_valid_player_is_named_the_same_way_every_time(client) -> None:
+async def test_a_valid_player_is_named_the_same_way_every_time(client: Client) -> None:
     first = Player.model_validate(await validate(client, PACK, PLAYER))
     assert first.player_id == PLAYER and first.display_name
     assert first.region in PLAYER_REGIONS
@@ -49,7 +57,7 @@ async def test_a_valid_player_is_named_the_same_way_every_time(client) -> None:
     assert other.display_name != first.display_name
 
 
-async def test_validation_refusals(client) -> None:
+async def test_validation_refusals(client: Client) -> None:
     cases = [
         (PACK, "12345", 422, "invalid_player_id"),  # not the brand's format
         ("genshin-global-60", "512345678", 422, "invalid_player_id"),  # no such server digit
@@ -66,7 +74,7 @@ async def test_validation_refusals(client) -> None:
         assert body["error"]["code"] == "invalid_request", bad
 
 
-async def test_the_slow_player_id_holds_the_answer(client) -> None:
+async def test_the_slow_player_id_holds_the_answer(client: Client) -> None:
     loop = asyncio.get_running_loop()
     started = loop.time()
     player = await validate(client, PACK, "sandbox-slow")
@@ -74,7 +82,7 @@ async def test_the_slow_player_id_holds_the_answer(client) -> None:
     assert player["player_id"] == "sandbox-slow"
 
 
-async def test_a_top_up_order_credits_the_player_and_has_no_codes(client) -> None:
+async def test_a_top_up_order_credits_the_player_and_has_no_codes(client: Client) -> None:
     player = await validate(client, PACK, PLAYER)
     start = await available(client)
     order = Order.model_validate(await place(client, PACK, "t1", player_id=PLAYER))
@@ -93,7 +101,7 @@ async def test_a_top_up_order_credits_the_player_and_has_no_codes(client) -> Non
     assert await available(client) == start - order.total.amount
 
 
-async def test_refused_top_up_orders_leave_nothing_behind(client) -> None:
+async def test_refused_top_up_orders_leave_nothing_behind(client: Client) -> None:
     start = await available(client)
     cases = [
         (PACK, {}, 1, 400, "invalid_request"),  # a top-up without a player
@@ -112,7 +120,7 @@ async def test_refused_top_up_orders_leave_nothing_behind(client) -> None:
     await place(client, PACK, "r0", player_id=PLAYER)
 
 
-async def test_a_top_up_that_fails_later_is_refunded(hooked, receiver) -> None:
+async def test_a_top_up_that_fails_later_is_refunded(hooked: Client, receiver: Receiver) -> None:
     start = await available(hooked)
     pending = Order.model_validate(
         await place(hooked, PACK, "late", player_id="sandbox-fail-later")
@@ -126,7 +134,7 @@ async def test_a_top_up_that_fails_later_is_refunded(hooked, receiver) -> None:
     assert await available(hooked) == start
 
 
-async def test_a_pending_top_up_settles_after_a_restart(tmp_path: Path, receiver) -> None:
+async def test_a_pending_top_up_settles_after_a_restart(tmp_path: Path, receiver: Receiver) -> None:
     state_file = tmp_path / "s.json"
     config = fast_config(state_file=state_file, pending_delay_seconds=60)
     async with aiohttp.ClientSession(headers=AUTH) as session:

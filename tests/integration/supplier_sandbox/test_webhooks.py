@@ -11,17 +11,26 @@ from standardwebhooks import Webhook, WebhookVerificationError
 
 from supplier.models import WebhookDelivery, WebhookEvent
 from supplier.sandbox.webhooks import RETRY_SCHEDULE
+from tests.support.supplier_sandbox import (
+    SECRET,
+    WAIT,
+    Client,
+    MakeClient,
+    Received,
+    Receiver,
+    call,
+    place,
+    service_of,
+)
 
-from .conftest import SECRET, WAIT, call, place, service_of
 
-
-def verify(received) -> WebhookEvent:
+def verify(received: Received) -> WebhookEvent:
     payload = Webhook(SECRET).verify(received.body, received.headers, json_parse=False)
     assert payload is None
     return WebhookEvent.model_validate_json(received.body)
 
 
-async def test_events_are_signed_thin_and_verifiable(hooked, receiver) -> None:
+async def test_events_are_signed_thin_and_verifiable(hooked: Client, receiver: Receiver) -> None:
     order = await place(hooked, "test-instant", "w1")
     got = await receiver.wait_for_count(2)
     verified = [verify(r) for r in got]
@@ -36,7 +45,9 @@ async def test_events_are_signed_thin_and_verifiable(hooked, receiver) -> None:
         Webhook("whsec_" + "A" * 32).verify(got[0].body, got[0].headers)
 
 
-async def test_chaos_delivers_twice_out_of_order_after_a_bad_signature(hooked, receiver) -> None:
+async def test_chaos_delivers_twice_out_of_order_after_a_bad_signature(
+    hooked: Client, receiver: Receiver
+) -> None:
     receiver.statuses = [401]  # a receiver rejects the forged first attempt
     await place(hooked, "test-webhook-chaos", "chaos")
     got = await receiver.wait_for_count(5)
@@ -52,7 +63,7 @@ async def test_chaos_delivers_twice_out_of_order_after_a_bad_signature(hooked, r
 
 
 async def test_chaos_pending_holds_its_events_until_it_completes_then_scrambles_them(
-    hooked, receiver
+    hooked: Client, receiver: Receiver
 ) -> None:
     receiver.statuses = [401]  # a receiver rejects the forged first attempt
     order = await place(hooked, "test-webhook-chaos-pending", "chaos-pending")
@@ -75,7 +86,7 @@ async def test_chaos_pending_holds_its_events_until_it_completes_then_scrambles_
     assert (settled["status"], settled["version"]) == ("completed", 2)
 
 
-async def test_failed_attempts_are_retried_until_2xx(hooked, receiver) -> None:
+async def test_failed_attempts_are_retried_until_2xx(hooked: Client, receiver: Receiver) -> None:
     receiver.statuses = [500, 503, 500]
     await place(hooked, "test-instant", "retry")
     service = service_of(hooked)
@@ -95,7 +106,9 @@ async def test_failed_attempts_are_retried_until_2xx(hooked, receiver) -> None:
         assert all(a.status_code in (500, 503) for a in attempts[:-1])
 
 
-async def test_a_silent_receiver_times_out_and_is_retried(make_client, receiver) -> None:
+async def test_a_silent_receiver_times_out_and_is_retried(
+    make_client: MakeClient, receiver: Receiver
+) -> None:
     client = await make_client(webhook_url=receiver.url, webhook_timeout_seconds=0.05)
     receiver.statuses = [0]
     await place(client, "test-instant", "hang")
@@ -108,7 +121,7 @@ async def test_a_silent_receiver_times_out_and_is_retried(make_client, receiver)
     assert [(d.attempt, d.status_code) for d in retried] == [(1, None), (2, 204)]
 
 
-async def test_gives_up_after_the_schedule_time_scaled(hooked, receiver) -> None:
+async def test_gives_up_after_the_schedule_time_scaled(hooked: Client, receiver: Receiver) -> None:
     receiver.statuses = [500] * 100
     service = service_of(hooked)
     await place(hooked, "test-pending", "giveup")  # one event now, the second after the delay
@@ -122,7 +135,7 @@ async def test_gives_up_after_the_schedule_time_scaled(hooked, receiver) -> None
         assert gap >= 0.9 * delay / scale - 0.002  # jitter is +-10 %; clock resolution
 
 
-async def test_deliveries_endpoint_lists_every_attempt(hooked, receiver) -> None:
+async def test_deliveries_endpoint_lists_every_attempt(hooked: Client, receiver: Receiver) -> None:
     await place(hooked, "test-instant", "list")
     await receiver.wait_for_count(2)
     body = await call(hooked, "GET", "/sandbox/webhook-deliveries")
@@ -131,6 +144,6 @@ async def test_deliveries_endpoint_lists_every_attempt(hooked, receiver) -> None
     assert all(d.url == receiver.url and d.status_code == 204 for d in items)
 
 
-async def test_no_webhook_url_means_no_deliveries(client) -> None:
+async def test_no_webhook_url_means_no_deliveries(client: Client) -> None:
     await place(client, "test-instant", "quiet")
     assert (await call(client, "GET", "/sandbox/webhook-deliveries"))["items"] == []

@@ -18,7 +18,7 @@ from aiogram.types import (
 
 from bot.sandbox.driver import ChatUser, SandboxClient, SandboxError
 from bot.sandbox.server import RunningTelegramSandbox, start_telegram_sandbox
-from tests.integration.telegram_sandbox.conftest import ALICE, make_bot, polling
+from tests.support.telegram_sandbox import ALICE, make_bot, polling
 
 MENU = InlineKeyboardMarkup(
     inline_keyboard=[
@@ -156,7 +156,7 @@ async def test_several_bots_are_addressed_by_id(
     assert [u.message.text for u in await other.get_updates() if u.message] == ["to the last"]
     # A malformed id is refused; a well-formed one not seen yet is an offline bot
     # (tests/integration/telegram_sandbox/test_offline_bot.py).
-    async with SandboxClient(sandbox.url, bot_id="x5") as malformed:  # type: ignore[arg-type]
+    async with SandboxClient(sandbox.url, bot_id="x5") as malformed:  # type: ignore[arg-type]  # bad on purpose
         with pytest.raises(SandboxError) as rejected:
             await malformed.user({"id": ALICE}).send("x")
     assert rejected.value.status == 400 and "numeric id" in rejected.value.reason

@@ -4,20 +4,22 @@ replays read only what is new, and memory stays bounded."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 
 import aiohttp
 from aiogram import Bot
 
-from bot.sandbox.driver import ChatUser, SandboxClient
-from bot.sandbox.event_log import EventLog
+from bot.sandbox.driver import JSON, ChatUser, SandboxClient
+from bot.sandbox.event_log import Event, EventLog
 from bot.sandbox.server import RunningTelegramSandbox
-from tests.integration.telegram_sandbox.conftest import ALICE
+from tests.support.telegram_sandbox import ALICE
 
 BOB = 1002
 
 
-def seqs(events: object) -> list[int]:
-    return [event.seq for event in events]  # type: ignore[attr-defined]
+def seqs(events: Iterable[Event] | None) -> list[int]:
+    assert events is not None, "timed out"
+    return [event.seq for event in events]
 
 
 async def test_a_stream_gets_only_its_chats_events() -> None:
@@ -31,7 +33,7 @@ async def test_a_stream_gets_only_its_chats_events() -> None:
     assert seqs(bob.pending) == [2]
     assert seqs(everyone.pending) == [1, 2, 3]
     assert seqs(one_bot.pending) == [1]
-    assert seqs(await alice.next_batch(1)) == [1, 3]  # type: ignore[arg-type]
+    assert seqs(await alice.next_batch(1)) == [1, 3]
     assert await alice.next_batch(0.01) is None  # nothing new: it times out (a ping)
 
 
@@ -45,7 +47,7 @@ async def test_a_quiet_stream_is_not_woken_by_other_chats() -> None:
     await asyncio.sleep(0)
     assert not waiting.done()
     log.publish("message", BOB, 7)
-    assert seqs(await asyncio.wait_for(waiting, 1)) == [51]  # type: ignore[arg-type]
+    assert seqs(await asyncio.wait_for(waiting, 1)) == [51]
 
 
 def test_replay_reads_from_the_newest_end_per_chat() -> None:
@@ -91,7 +93,11 @@ async def test_closed_streams_leave_no_subscription(
     sandbox: RunningTelegramSandbox, bot: Bot, alice: ChatUser, client: SandboxClient
 ) -> None:
     for n in range(3):
-        waiting = asyncio.create_task(alice.wait_for(lambda m, n=n: m.get("text") == str(n)))
+
+        def says_n(message: JSON, n: int = n) -> bool:
+            return message.get("text") == str(n)
+
+        waiting = asyncio.create_task(alice.wait_for(says_n))
         await bot.send_message(ALICE, str(n))
         await asyncio.wait_for(waiting, 10)
     # The server notices each closed stream at its next event for that chat.

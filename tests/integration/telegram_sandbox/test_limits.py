@@ -7,7 +7,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramRetryAfter, TelegramServerError
 
 from bot.sandbox.driver import ChatUser, SandboxClient
-from tests.integration.telegram_sandbox.conftest import ALICE
+from tests.support.telegram_sandbox import ALICE
 
 
 async def test_per_chat_flood_limit(bot: Bot, alice: ChatUser, client: SandboxClient) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import aiohttp
 import pytest
 from aiogram import Bot
@@ -21,10 +23,10 @@ from aiogram.types import (
 
 from bot.sandbox.driver import ChatUser
 from bot.sandbox.server import RunningTelegramSandbox
-from tests.integration.telegram_sandbox.conftest import ALICE, TOKEN, make_bot
+from tests.support.telegram_sandbox import ALICE, TOKEN, make_bot
 
 
-def keyboard(**button: str) -> InlineKeyboardMarkup:
+def keyboard(**button: Any) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="Go", **button)]])
 
 

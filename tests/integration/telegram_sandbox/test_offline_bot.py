@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -16,7 +17,7 @@ from bot.cli import build_parser
 from bot.sandbox import TelegramSandboxConfig, start_telegram_sandbox, update_queue
 from bot.sandbox.driver import SandboxClient, SandboxError
 from bot.sandbox.server import RunningTelegramSandbox
-from tests.integration.telegram_sandbox.conftest import ALICE, TOKEN, make_bot, polling
+from tests.support.telegram_sandbox import ALICE, TOKEN, make_bot, polling
 
 BOT_ID = int(TOKEN.split(":")[0])
 
@@ -72,7 +73,7 @@ async def test_a_webhook_set_later_receives_the_queued_updates(
 ) -> None:
     alice = await early.create_user(ALICE, "Alice")
     sent = await alice.send("while offline")
-    received: asyncio.Queue[dict[str, object]] = asyncio.Queue()
+    received: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
 
     async def hook(request: web.Request) -> web.Response:
         await received.put(await request.json())
@@ -91,7 +92,7 @@ async def test_a_webhook_set_later_receives_the_queued_updates(
         await bot.session.close()
         await runner.cleanup()
     assert update["update_id"] == sent["update_id"]
-    assert update["message"]["text"] == "while offline"  # type: ignore[index]
+    assert update["message"]["text"] == "while offline"
 
 
 async def test_updates_older_than_a_day_are_dropped(

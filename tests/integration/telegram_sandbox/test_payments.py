@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher, F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
-from aiogram.types import LabeledPrice, Message, PreCheckoutQuery
+from aiogram.types import LabeledPrice, Message, PreCheckoutQuery, TransactionPartnerUser
 
 from bot.sandbox.driver import ChatUser, SandboxClient, SandboxError
-from tests.integration.telegram_sandbox.conftest import ALICE, polling
+from tests.support.telegram_sandbox import ALICE, polling
 
 
 def shop() -> Dispatcher:
@@ -84,7 +85,7 @@ async def test_paid_invoice(
     history = await bot.get_star_transactions()
     assert [(t.id, t.amount) for t in history.transactions] == [(result.charge_id, 25)]
     source = history.transactions[0].source
-    assert source is not None and source.invoice_payload == "order-7"  # type: ignore[union-attr]
+    assert isinstance(source, TransactionPartnerUser) and source.invoice_payload == "order-7"
     assert [t["id"] for t in await client.star_transactions()] == [result.charge_id]
 
     with pytest.raises(SandboxError) as paid_twice:
@@ -133,7 +134,8 @@ async def test_refund_once(
     with pytest.raises(TelegramBadRequest, match="CHARGE_NOT_FOUND"):
         await bot.refund_star_payment(ALICE, "stxe-no-such-charge")
     refund = (await bot.get_star_transactions()).transactions[-1]
-    assert refund.receiver is not None and refund.receiver.user.id == ALICE  # type: ignore[union-attr]
+    receiver = refund.receiver
+    assert isinstance(receiver, TransactionPartnerUser) and receiver.user.id == ALICE
     kinds = [("source" in t, "receiver" in t) for t in await client.star_transactions()]
     assert kinds == [(True, False), (False, True)]
 
@@ -161,16 +163,16 @@ async def test_paying_a_message_that_is_not_an_invoice(bot: Bot, alice: ChatUser
 async def test_invoice_limits(
     bot: Bot, alice: ChatUser, changes: dict[str, object], error: str
 ) -> None:
-    fields: dict[str, object] = {
+    fields: dict[str, Any] = {
         "title": "t" * 32,
         "description": "d" * 255,
         "payload": "p" * 128,
         "currency": "XTR",
         "prices": [LabeledPrice(label="a", amount=1)],
     }
-    assert await bot.send_invoice(ALICE, **fields)  # type: ignore[arg-type]
+    assert await bot.send_invoice(ALICE, **fields)
     with pytest.raises(TelegramBadRequest, match=error):
-        await bot.send_invoice(ALICE, **{**fields, **changes})  # type: ignore[arg-type]
+        await bot.send_invoice(ALICE, **{**fields, **changes})
 
 
 async def test_invoice_link(bot: Bot, alice: ChatUser) -> None:

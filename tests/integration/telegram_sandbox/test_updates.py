@@ -16,7 +16,7 @@ from aiohttp import web
 
 from bot.sandbox.driver import ChatUser
 from bot.sandbox.server import RunningTelegramSandbox
-from tests.integration.telegram_sandbox.conftest import ALICE, eventually, poll_waiting
+from tests.support.telegram_sandbox import ALICE, eventually, poll_waiting
 
 
 async def test_long_poll_returns_as_soon_as_an_update_arrives(

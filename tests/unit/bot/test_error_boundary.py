@@ -71,7 +71,8 @@ async def test_log_line_names_the_update_and_the_order(
     (record,) = [r for r in caplog.records if r.name == "bot.handlers.errors"]
     assert record.levelno == logging.ERROR and "RuntimeError" in record.getMessage()
     update_id = int(record.getMessage().split()[1])
-    assert (record.update_id, record.user_id, record.order_id) == (update_id, 42, "ORD7")
+    extra = vars(record)  # the context ContextFilter adds to every record
+    assert (extra["update_id"], extra["user_id"], extra["order_id"]) == (update_id, 42, "ORD7")
 
 
 async def test_flood_dropped_reply_is_one_quiet_line_and_the_press_still_answered(
@@ -90,17 +91,21 @@ async def test_flood_dropped_reply_is_one_quiet_line_and_the_press_still_answere
 
 
 async def test_a_failure_while_telling_the_customer_does_not_escape(
-    broken: Harness, caplog: pytest.LogCaptureFixture
+    broken: Harness, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken.session.edit_error = None
     original = broken.session.make_request
 
-    async def refuse_answers(bot: Bot, method: TelegramMethod[Any], **kwargs: Any) -> Any:
+    async def refuse_answers(
+        bot: Bot,
+        method: TelegramMethod[Any],
+        timeout: int | None = None,  # noqa: ASYNC109 - BaseSession's signature
+    ) -> Any:
         if isinstance(method, AnswerCallbackQuery):
             raise TelegramRetryAfter(method, "Too Many Requests", 3)
-        return await original(bot, method, **kwargs)
+        return await original(bot, method, timeout)
 
-    broken.session.make_request = refuse_answers  # type: ignore[method-assign]
+    monkeypatch.setattr(broken.session, "make_request", refuse_answers)
     with caplog.at_level(logging.WARNING, logger="bot.handlers.errors"):
         await broken.press(Menu(action=MenuAction.CATALOG).pack())  # must not raise
     assert any("could not tell the customer" in r.getMessage() for r in caplog.records)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from aiogram import Router
 from aiogram.dispatcher.event.handler import FilterObject
@@ -14,7 +15,7 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 ANN = User(id=1, is_bot=False, first_name="Ann")
 
 
-def _message(chat_type: str, **fields: object) -> Message:
+def _message(chat_type: str, **fields: Any) -> Message:
     return Message(
         message_id=1,
         date=NOW,

@@ -11,8 +11,7 @@ from bot.keyboards.callbacks import Buy, ProductOpen
 from storage.clock import to_db
 from storage.models import OrderStatus
 from storage.repositories import OrderRepository
-from tests.unit.bot.harness import Harness
-from tests.unit.bot.test_flow_catalog import choose_us
+from tests.unit.bot.harness import Harness, choose_us
 
 
 async def orders_of(h: Harness, user_id: int = 42) -> list[OrderStatus]:

@@ -5,13 +5,7 @@ from __future__ import annotations
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
 
 from bot.keyboards.callbacks import BrandOpen, Buy, ProductOpen, RegionPick, brand_key
-from tests.unit.bot.harness import Harness
-
-
-async def choose_us(h: Harness, user_id: int = 42) -> None:
-    await h.send("/start", user_id=user_id)
-    await h.press(RegionPick(region="US").pack(), user_id=user_id)
-    h.clear()
+from tests.unit.bot.harness import Harness, choose_us
 
 
 async def test_first_start_greets_and_asks_for_the_region_suggesting_one(h: Harness) -> None:

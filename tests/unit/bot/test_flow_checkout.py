@@ -8,8 +8,7 @@ from bot.keyboards.callbacks import Buy
 from storage.models import OrderStatus
 from storage.repositories import OrderRepository
 from storage.store import Storage
-from tests.unit.bot.harness import Harness
-from tests.unit.bot.test_flow_catalog import choose_us
+from tests.unit.bot.harness import Harness, choose_us
 
 
 async def buy(h: Harness, quantity: int = 2) -> SendInvoice:

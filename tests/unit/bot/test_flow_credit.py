@@ -7,13 +7,13 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from aiogram.methods import AnswerCallbackQuery, AnswerPreCheckoutQuery, SendInvoice, SendMessage
+from aiogram.types import InlineKeyboardMarkup
 
 from bot.keyboards.callbacks import Buy, OrderOpen, PayWithCredit
 from storage.clock import to_db
 from storage.models import Order, OrderStatus
 from storage.repositories import CreditReason, CreditRepository, OrderRepository
-from tests.unit.bot.harness import NOW, Harness
-from tests.unit.bot.test_flow_catalog import choose_us
+from tests.unit.bot.harness import NOW, Harness, choose_us
 
 UNIT = 1693  # ⭐ for the harness's $20.00 wholesale
 
@@ -46,8 +46,9 @@ async def credit_quote(h: Harness, quantity: int = 2) -> str:
     await h.press(Buy(sku="steam-us-20", quantity=quantity).pack())
     assert not h.session.of(SendInvoice), "credit covers it: no invoice"
     confirm = h.session.of(SendMessage)[0]
+    assert isinstance(confirm.reply_markup, InlineKeyboardMarkup)
     [[button]] = confirm.reply_markup.inline_keyboard
-    assert button.text == "✅ Pay with store credit"
+    assert button.text == "✅ Pay with store credit" and button.callback_data is not None
     data = PayWithCredit.unpack(button.callback_data)
     h.clear()
     return data.order_id

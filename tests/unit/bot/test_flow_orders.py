@@ -8,8 +8,7 @@ from bot.keyboards.callbacks import Buy, OrderOpen
 from storage.models import Code, OrderStatus
 from storage.repositories import CodeRepository, OrderRepository
 from storage.store import Storage
-from tests.unit.bot.harness import NOW, Harness, product_data
-from tests.unit.bot.test_flow_catalog import choose_us
+from tests.unit.bot.harness import NOW, Harness, choose_us, product_data
 
 CODE = "SECRET-CODE-<1>"
 

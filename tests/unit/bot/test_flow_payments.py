@@ -13,8 +13,7 @@ from bot.services.payments import IncomingPayment, PaymentIntake, PaymentSource
 from storage.models import OrderStatus, Payment
 from storage.repositories import OrderRepository, PaymentRepository, PaymentStatus
 from storage.store import Storage
-from tests.unit.bot.harness import NOW, Harness, product_data
-from tests.unit.bot.test_flow_catalog import choose_us
+from tests.unit.bot.harness import NOW, Harness, choose_us, product_data
 
 RECEIVED = "✅ Payment received, order {}: preparing your codes."
 GROUP = -100123

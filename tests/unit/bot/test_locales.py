@@ -42,15 +42,16 @@ def test_every_message_has_a_russian_translation() -> None:
 def test_russian_plurals_have_three_forms() -> None:
     plurals = [m for m in po("ru") if isinstance(m.id, tuple)]
     assert plurals
-    assert all(len(m.string) == 3 for m in plurals)
+    assert all(isinstance(m.string, tuple) and len(m.string) == 3 for m in plurals)
 
 
 def test_placeholders_survive_translation() -> None:
     for m in po("ru"):
         if not m.id:
             continue
-        source = m.id[0] if isinstance(m.id, tuple) else m.id
-        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        source = m.id if isinstance(m.id, str) else m.id[0]
+        assert m.string is not None, m.id
+        strings = (m.string,) if isinstance(m.string, str) else tuple(m.string)
         wanted = set(re.findall(r"\{\w+\}", source))
         for translated in strings:
             assert set(re.findall(r"\{\w+\}", translated)) == wanted, m.id

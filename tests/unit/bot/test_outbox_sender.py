@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -91,8 +91,9 @@ class ScriptedSession(BaseSession):
     async def close(self) -> None:
         pass
 
-    async def stream_content(self, *args: Any, **kwargs: Any) -> Any:  # pragma: no cover
+    async def stream_content(self, *args: Any, **kwargs: Any) -> AsyncGenerator[bytes, None]:
         raise NotImplementedError
+        yield b""  # pragma: no cover
 
 
 @dataclass

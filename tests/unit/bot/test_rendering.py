@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -34,9 +35,9 @@ PRODUCT = Product(
 ORDER = make_order()
 
 
-def details(codes: list[Code], **order: object) -> OrderDetails:
+def details(codes: list[Code], **order: Any) -> OrderDetails:
     return OrderDetails(
-        order=dataclasses.replace(ORDER, quantity=max(len(codes), 1), **order),  # type: ignore[arg-type]
+        order=dataclasses.replace(ORDER, quantity=max(len(codes), 1), **order),
         product=PRODUCT,
         codes=codes,
     )

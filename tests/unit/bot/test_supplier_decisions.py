@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -61,11 +62,11 @@ def supplier_order(
     return SupplierOrder.model_validate(fields | over)
 
 
-def order_in(status: OrderStatus, **over: object) -> Order:
-    extra: dict[str, object] = {}
+def order_in(status: OrderStatus, **over: Any) -> Order:
+    extra: dict[str, Any] = {}
     if status is S.NEEDS_ATTENTION:
         extra = {"attention_reason": DEADLINE, "attention_from": S.PENDING}
-    return dataclasses.replace(ORDER, status=status, **(extra | over))  # type: ignore[arg-type]
+    return dataclasses.replace(ORDER, status=status, **(extra | over))
 
 
 # (order status, supplier status, codes issued) → expected target (None: nothing happens)
@@ -130,7 +131,7 @@ def test_stale_and_repeated_news_changes_nothing() -> None:
     ],
 )
 def test_a_supplier_order_that_is_not_what_was_bought_goes_to_a_person(
-    mismatch: dict[str, object],
+    mismatch: dict[str, Any],
 ) -> None:
     decision = decide(
         order_in(S.ORDERING), supplier_order("completed", **mismatch), ceiling=CEILING, now=NOW

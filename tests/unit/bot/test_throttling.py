@@ -36,7 +36,7 @@ def message(**extra: Any) -> Message:
 async def feed(mw: ThrottlingMiddleware, event: Any, sender: User) -> bool:
     handler = AsyncMock(return_value="handled")
     result = await mw(handler, event, {"event_from_user": sender})
-    return result == "handled"
+    return bool(result == "handled")
 
 
 async def test_burst_then_refill_at_the_rate(monkeypatch: Any) -> None:
@@ -47,7 +47,7 @@ async def test_burst_then_refill_at_the_rate(monkeypatch: Any) -> None:
     passed = [await feed(mw, message(text="x"), user()) for _ in range(5)]
     assert passed == [True, True, True, False, False]
     assert sent.await_count == 1  # one warning, not one per dropped update
-    assert "Slow down" in sent.await_args.args[0]
+    assert sent.await_args is not None and "Slow down" in sent.await_args.args[0]
     clock.now += 0.5  # one token back at 2/s
     assert await feed(mw, message(text="x"), user())
     assert not await feed(mw, message(text="x"), user())
@@ -71,7 +71,7 @@ async def test_throttled_callback_is_answered_in_the_users_language(monkeypatch:
     results = [await feed(mw, query, user(language="ru")) for _ in range(5)]
     assert results == [True, True, True, False, False]
     assert answered.await_count == 2  # every dropped callback is answered (spinner stops)
-    assert "помедленнее" in answered.await_args.args[0]
+    assert answered.await_args is not None and "помедленнее" in answered.await_args.args[0]
 
 
 async def test_successful_payment_is_never_dropped() -> None:

@@ -37,7 +37,7 @@ async def test_cancelled_transactions_never_leave_the_connection_open(tmp_path: 
                 await conn.execute("INSERT INTO t VALUES (-1)")
         # Each cancelled write landed whole or not at all; every probe write landed.
         async with db.read() as conn:
-            rows = await (await conn.execute("SELECT x FROM t WHERE x >= 0")).fetchall()
+            rows = list(await (await conn.execute("SELECT x FROM t WHERE x >= 0")).fetchall())
         assert len(set(r[0] for r in rows)) == len(rows)
         assert await _count(db) == len(rows) + 8
     finally:

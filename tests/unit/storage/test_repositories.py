@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -199,7 +200,7 @@ async def test_codes_round_trip_in_order(seeded: Storage) -> None:
 async def test_event_inbox_dedupes(storage: Storage) -> None:
     async with storage.db.transaction() as conn:
         events = SupplierEventRepository(conn)
-        fields = {
+        fields: dict[str, Any] = {
             "event_id": "msg_1",
             "event_type": "order.fulfilled",
             "supplier_order_id": "o1",
@@ -207,8 +208,8 @@ async def test_event_inbox_dedupes(storage: Storage) -> None:
             "order_version": 3,
             "now": NOW,
         }
-        assert await events.record_event(**fields) is True  # type: ignore[arg-type]
-        assert await events.record_event(**fields) is False  # type: ignore[arg-type]
+        assert await events.record_event(**fields) is True
+        assert await events.record_event(**fields) is False
         assert [e.event_id for e in await events.list_unprocessed()] == ["msg_1"]
         await events.mark_processed("msg_1", NOW)
         assert await events.list_unprocessed() == []

@@ -8,9 +8,7 @@ from aiohttp.test_utils import TestServer
 
 from supplier.client import SupplierClient
 from supplier.retry import RetryPolicy
-from tests.unit.supplier.fake_supplier import FakeSupplier
-
-API_KEY = "sk_test_do_not_log_me"
+from tests.unit.supplier.fake_supplier import API_KEY, FakeSupplier
 
 
 @pytest.fixture

@@ -14,6 +14,9 @@ from aiohttp import web
 
 Behaviour = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
+# The key clients under test send; tests assert it never reaches a log line.
+API_KEY = "sk_test_do_not_log_me"
+
 
 @dataclass
 class Recorded:

@@ -13,6 +13,7 @@ from supplier import errors
 from supplier.client import SupplierClient
 from supplier.models import Money
 from tests.unit.supplier.fake_supplier import (
+    Behaviour,
     FakeSupplier,
     drop,
     error,
@@ -96,14 +97,14 @@ async def test_ambiguous_outcome_recovers_the_committed_order_by_reference(
     fake: FakeSupplier,
     make_client: MakeClient,
     sleeps: list[float],
-    failure: object,
+    failure: Callable[[FakeSupplier], Behaviour],
     client_timeout: float,
 ) -> None:
     committed: list[str] = []
     fake.on(
         "POST",
         "/v1/orders",
-        then(lambda: committed.append("ref_9"), failure(fake)),  # type: ignore[operator]
+        then(lambda: committed.append("ref_9"), failure(fake)),
         reply(200, order_json("ref_9")),
     )
     fake.on("GET", "/v1/orders", reply(200, order_json("ref_9")))

@@ -30,5 +30,5 @@ def test_an_implementation_without_top_ups_is_not_a_port() -> None:
         def iter_reconciliation(self) -> None: ...
 
     assert not isinstance(CardsOnly(), SupplierPort)
-    CardsOnly.validate_topup = CardsOnly.get_stock  # type: ignore[attr-defined]
+    CardsOnly.validate_topup = CardsOnly.get_stock  # type: ignore[attr-defined]  # grown later on purpose
     assert isinstance(CardsOnly(), SupplierPort)  # the same class, now complete

@@ -5,14 +5,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from supplier import errors
 from supplier.client import SupplierClient
-from supplier.retry import RetryPolicy, is_retryable
-from tests.unit.supplier.conftest import API_KEY
-from tests.unit.supplier.fake_supplier import FakeSupplier, drop, error, raw, reply
+from supplier.retry import RetryPolicy, Verdict, should_retry
+from tests.unit.supplier.fake_supplier import (
+    API_KEY,
+    FakeSupplier,
+    drop,
+    error,
+    order_json,
+    raw,
+    reply,
+)
 
 BALANCE = {
     "available": {"amount": 100_000, "currency": "USD"},
@@ -53,9 +61,9 @@ def test_retry_after_is_honoured_and_capped() -> None:
 @pytest.mark.parametrize(
     "kwargs", [{"max_retries": -1}, {"backoff_base": -1}, {"retry_after_max": -0.1}]
 )
-def test_policy_rejects_negative_settings(kwargs: dict[str, float]) -> None:
+def test_policy_rejects_negative_settings(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
-        RetryPolicy(**kwargs)  # type: ignore[arg-type]
+        RetryPolicy(**kwargs)
 
 
 @pytest.mark.parametrize(
@@ -77,7 +85,7 @@ def test_policy_rejects_negative_settings(kwargs: dict[str, float]) -> None:
     ],
 )
 def test_only_transient_failures_are_retryable(error: errors.SupplierError, retried: bool) -> None:
-    assert is_retryable(error) is retried
+    assert (should_retry(error) is not Verdict.FINAL) is retried
 
 
 # --- the client against a failing server ---
@@ -225,3 +233,58 @@ async def test_api_key_is_sent_but_never_logged_or_shown(
     assert "retry 1 of 3" in caplog.text  # the retry was logged...
     assert API_KEY not in caplog.text  # ...without the key
     assert API_KEY not in repr(client)
+
+
+# --- the lookup by reference, inside the same loop ---
+
+
+async def test_an_order_is_looked_up_after_an_ambiguous_last_attempt(
+    fake: FakeSupplier, sleeps: list[float]
+) -> None:
+    # No retries left, yet the supplier may hold the order: it is found, not lost.
+    fake.on("POST", "/v1/orders", error(500, "internal_error"))
+    fake.on("GET", "/v1/orders", reply(200, order_json("ref_l")))
+
+    async with SupplierClient(fake.url, API_KEY, retry=RetryPolicy(max_retries=0)) as client:
+        order = await client.create_order("test-instant", 1, "ref_l")
+
+    assert order.reference == "ref_l"
+    assert len(fake.calls("POST", "/v1/orders")) == 1
+    assert fake.calls("GET", "/v1/orders")[0].query == {"reference": "ref_l"}
+
+
+async def test_a_final_answer_to_the_lookup_is_raised_without_posting_again(
+    fake: FakeSupplier, make_client: MakeClient, sleeps: list[float]
+) -> None:
+    fake.on("POST", "/v1/orders", error(503, "upstream_unavailable"), reply(201, order_json()))
+    fake.on("GET", "/v1/orders", error(401, "unauthorized"))
+
+    with pytest.raises(errors.Unauthorized):
+        await make_client().create_order("test-instant", 1, "ref_u")
+
+    assert len(fake.calls("POST", "/v1/orders")) == 1
+    assert sleeps == []
+
+
+async def test_a_failed_get_is_retried_without_any_lookup(
+    fake: FakeSupplier, make_client: MakeClient, sleeps: list[float]
+) -> None:
+    fake.on("GET", "/v1/balance", error(500, "internal_error"), reply(200, BALANCE))
+
+    await make_client().get_balance()
+
+    assert [call.path for call in fake.requests] == ["/v1/balance", "/v1/balance"]
+
+
+async def test_when_both_fail_to_the_end_the_order_post_error_is_raised(
+    fake: FakeSupplier, make_client: MakeClient, sleeps: list[float]
+) -> None:
+    # The lookup's own transient error must not replace what the POST got.
+    fake.on("POST", "/v1/orders", error(502, "internal_error"))
+    fake.on("GET", "/v1/orders", error(429, "rate_limited"))
+
+    with pytest.raises(errors.SupplierServerError) as raised:
+        await make_client().create_order("test-instant", 1, "ref_b")
+
+    assert raised.value.status == 502
+    assert len(fake.calls("GET", "/v1/orders")) == 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,7 +44,8 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def settings(**env: str) -> SupplierSettings:
-    return SupplierSettings(_env_file=None, **env)  # type: ignore[call-arg]
+    values: dict[str, Any] = dict(env)
+    return SupplierSettings(_env_file=None, **values)
 
 
 def test_two_suppliers_are_read_in_file_order(tmp_path: Path) -> None:

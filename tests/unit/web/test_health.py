@@ -15,7 +15,7 @@ async def _client(app: Any) -> TestClient[Any, Any]:
 
 async def test_health_is_503_until_the_bot_takes_updates() -> None:
     readiness = Readiness()
-    client = await _client(create_app(None, events=None, readiness=readiness))  # type: ignore[arg-type]
+    client = await _client(create_app(None, events=None, readiness=readiness))  # type: ignore[arg-type]  # health needs neither
     try:
         starting = await client.get("/health")
         assert (starting.status, await starting.json()) == (503, {"status": "starting"})
@@ -27,7 +27,7 @@ async def test_health_is_503_until_the_bot_takes_updates() -> None:
 
 
 async def test_no_webhook_endpoint_without_a_secret() -> None:
-    client = await _client(create_app(None, events=None))  # type: ignore[arg-type]
+    client = await _client(create_app(None, events=None))  # type: ignore[arg-type]  # health needs neither
     try:
         response = await client.post(SUPPLIER_WEBHOOK_PATH, data=b"{}")
         assert response.status == 404

@@ -6,7 +6,7 @@ import pytest
 
 from bot.keyboards.admin import AdminCreditConfirm
 from storage.repositories import CreditRepository, UserRepository
-from tests.unit.bot.admin.conftest import ADMIN, CUSTOMER, Console
+from tests.unit.bot.admin.console import ADMIN, CUSTOMER, Console
 from tests.unit.bot.harness import NOW
 
 

@@ -10,7 +10,7 @@ from bot.keyboards.admin import AdminOrderOpen, AdminOrdersPage, AdminRefundAsk
 from bot.services.admin_orders import mask_code
 from storage.models import Code, OrderStatus
 from storage.repositories import CodeRepository
-from tests.unit.bot.admin.conftest import ADMIN, Console
+from tests.unit.bot.admin.console import ADMIN, Console
 from tests.unit.bot.harness import NOW
 
 CODE = "STEAM-ABCD-EFGH-WXYZ"

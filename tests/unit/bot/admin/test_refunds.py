@@ -10,7 +10,7 @@ from bot.keyboards.admin import AdminRefund, AdminRefundAsk, AdminResolve
 from bot.services.order_actions import Resolution
 from storage.models import OrderStatus
 from storage.repositories import CreditRepository, OrderRepository
-from tests.unit.bot.admin.conftest import ADMIN, CUSTOMER, Console
+from tests.unit.bot.admin.console import ADMIN, CUSTOMER, Console
 
 S = OrderStatus
 
@@ -46,7 +46,7 @@ async def test_refund_of_a_delivered_order_pressed_twice_refunds_once(
     else:
         await console.press(confirm, user_id=ADMIN)
         await console.press(confirm, user_id=ADMIN)
-    assert console.refunder.calls == [f"charge-{order.id}"]
+    assert console.refunder.calls == [(CUSTOMER, f"charge-{order.id}")]
     assert await console.status_of(order.id) is S.REFUNDED
     texts = sorted(console.texts())
     assert texts[0].startswith("ℹ️ Nothing done: order") and "is now" in texts[0]
@@ -83,7 +83,7 @@ async def test_refund_of_a_paid_open_order_goes_through_failed(
 ) -> None:
     order = await console.order(status)
     await console.press(AdminRefund(order_id=order.id, seen=status).pack(), user_id=ADMIN)
-    assert console.refunder.calls == [f"charge-{order.id}"]
+    assert console.refunder.calls == [(CUSTOMER, f"charge-{order.id}")]
     assert await console.status_of(order.id) is S.REFUNDED
     assert [to for _, to, _ in await timeline(console, order.id)][-2:] == ["failed", "refunded"]
     assert await console.notices() == [(CUSTOMER, "refunded")]
@@ -162,7 +162,7 @@ async def test_resolve_refund_returns_the_money_and_the_credit(console: Console)
     await console.press(
         AdminResolve(order_id=order.id, action=Resolution.REFUND).pack(), user_id=ADMIN
     )
-    assert console.refunder.calls == [f"charge-{order.id}"]
+    assert console.refunder.calls == [(CUSTOMER, f"charge-{order.id}")]
     assert await console.status_of(order.id) is S.REFUNDED
     async with console.storage.db.read() as conn:
         assert await CreditRepository(conn).balance(CUSTOMER, "XTR") == 0

@@ -15,7 +15,7 @@ from aiogram.types import BufferedInputFile, StarTransaction, TransactionPartner
 from bot.services.stats import percentile, period_start
 from storage.models import OrderStatus
 from supplier import models as wire
-from tests.unit.bot.admin.conftest import ADMIN, CUSTOMER, Console
+from tests.unit.bot.admin.console import ADMIN, CUSTOMER, Console
 from tests.unit.bot.harness import NOW
 
 S = OrderStatus
@@ -83,6 +83,7 @@ async def test_export_sends_csv_and_json_that_agree(console: Console) -> None:
     assert csv_doc.document.filename == "reconciliation-20260101-20260102.csv"
     assert "Orders: 1" in (csv_doc.caption or "")
     assert "supplier_debit_without_paid_order 1" in (csv_doc.caption or "")
+    assert isinstance(json_doc.document, BufferedInputFile)
     document = json.loads(json_doc.document.data)
     rows = list(csv.DictReader(io.StringIO(csv_doc.document.data.decode())))
     assert [r["order_id"] for r in rows if r["section"] == "order"] == [order.id]

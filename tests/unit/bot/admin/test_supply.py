@@ -8,7 +8,7 @@ from bot.keyboards.admin import AdminStockPage
 from bot.services.admin_supply import BalanceReport
 from storage.models import OrderStatus
 from supplier import models as wire
-from tests.unit.bot.admin.conftest import ADMIN, Console
+from tests.unit.bot.admin.console import ADMIN, Console
 from tests.unit.bot.harness import NOW, product_data
 
 
