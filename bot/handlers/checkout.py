@@ -198,7 +198,10 @@ async def pay_with_credit(
         if isinstance(callback.message, Message):
             with suppress(TelegramBadRequest):  # the button goes; the text stays
                 await callback.message.edit_reply_markup(reply_markup=None)
-        await bot.send_message(record.order.chat_id, payment_received(record.order.id))
+        await bot.send_message(
+            record.order.chat_id,
+            payment_received(record.order.id, topup=record.order.is_topup),
+        )
     finally:
         fulfilment.schedule(record.order.id)
 

@@ -184,3 +184,18 @@ async def test_a_gift_card_has_no_top_up_step(h: Harness, validation: ScriptedVa
     assert not h.session.of(SendMessage)
     await h.send(PLAYER)
     assert validation.calls == []
+
+
+async def test_a_paid_top_up_is_acknowledged_as_one_and_fulfilled(
+    h: Harness, validation: ScriptedValidation
+) -> None:
+    await ask_for_player(h)
+    await h.send(PLAYER)
+    await h.press(TopupStep(action=TopupAction.CONFIRM).pack())
+    [invoice] = h.session.of(SendInvoice)
+    amount = invoice.prices[0].amount
+    await h.pre_checkout(invoice.payload, amount)
+    await h.pay(invoice.payload, amount, "charge-topup")
+    assert h.fulfilment.scheduled == [invoice.payload]
+    said = h.texts()[-1]
+    assert "topping up the player&#x27;s account" in said and "codes" not in said

@@ -4,11 +4,15 @@ and the confirmation and order screen that replace a codes message."""
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 
 import pytest
 
+from bot.rendering import render_notice
+from bot.rendering.admin_orders import order_text
 from bot.rendering.screens import order_details
 from bot.rendering.topup import render_topup_delivery
+from bot.services.admin_orders import AdminOrderDetails
 from bot.services.order_queries import OrderDetails
 from bot.services.reconciliation_rows import order_row
 from bot.services.supplier_outcome import MISMATCH, decide
@@ -104,3 +108,19 @@ def test_the_export_row_masks_the_player_id() -> None:
     assert (row["kind"], row["player_id"]) == ("topup", "••••••6789")
     card = order_row(make_order(), None, {}, {}, False)
     assert (card["kind"], card["player_id"]) == ("code", None)
+
+
+def test_admins_see_the_player_a_top_up_credited_in_full() -> None:
+    order = delivered_topup().order
+    text = order_text(AdminOrderDetails(order, TOPUP, [], []), Decimal("0.013"))
+    assert f"Player: SwiftFalcon042 (<code>{PLAYER}</code>)" in text
+    card = order_text(AdminOrderDetails(make_order(), None, [], []), Decimal("0.013"))
+    assert "Player:" not in card
+
+
+def test_a_paid_top_up_and_its_wait_speak_of_the_player_not_of_codes() -> None:
+    order = delivered_topup(status=S.PENDING).order
+    processing = render_notice("processing", order, TOPUP, locale="en").text
+    assert "crediting the player&#x27;s account" in processing and "codes" not in processing
+    card = render_notice("processing", make_order(status=S.PENDING), TOPUP, locale="en").text
+    assert "preparing your codes" in card
