@@ -91,12 +91,9 @@ def decide(order: Order, supplier: SupplierOrder, *, ceiling: int, now: datetime
         )
     if not takes_supplier_news(order):
         return NOTHING
-    if (
-        (supplier.sku, supplier.quantity) != (order.sku, order.quantity)
-        or (
-            supplier.unit_price.currency != order.wholesale_currency
-            or supplier.unit_price.amount > ceiling
-        )
+    if (supplier.sku, supplier.quantity) != (order.sku, order.quantity) or (
+        supplier.unit_price.currency != order.wholesale_currency
+        or supplier.unit_price.amount > ceiling
         or not credits_our_player(order, supplier)
     ):
         # Never deliver what the customer did not buy, nor at a price we did not accept.
