@@ -39,6 +39,7 @@ from bot.services.payments import PaymentIntake
 from bot.services.pricing import PriceRules
 from bot.services.refunds import TelegramRefunder
 from bot.services.supplier_events import SupplierEvents
+from bot.services.topups import TopupService
 from bot.services.users import UserService
 from bot.settings import BotSettings
 from bot.supplier_metering import MeteredSupplierClient
@@ -184,6 +185,7 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
             settings=settings.bot,
             catalog=catalog,
             checkout=checkout,
+            topups=TopupService(supplier),
             users=UserService(storage.db),
             orders=orders,
             fulfilment=fulfilment,

@@ -33,6 +33,11 @@ class Product:
     active: bool
     supplier_updated_at: datetime | None
     synced_at: datetime
+    kind: str = "code"  # code: the order issues codes; topup: it credits a player's account
+
+    @property
+    def is_topup(self) -> bool:
+        return self.kind == "topup"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,8 @@ class NewOrder:
     wholesale_currency: str
     quote_expires_at: datetime
     credit_used: int = 0
+    player_id: str | None = None  # top-ups: the game account to credit
+    player_name: str | None = None  # top-ups: its display name, as the supplier validated it
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +96,12 @@ class Order:
     finished_at: datetime | None
     voided_at: datetime | None
     version: int
+    player_id: str | None = None  # top-ups only
+    player_name: str | None = None
+
+    @property
+    def is_topup(self) -> bool:
+        return self.player_id is not None
 
     @property
     def amount_due(self) -> int:

@@ -17,6 +17,7 @@ from bot.handlers import (
     region,
     start,
     support,
+    topup,
 )
 from bot.handlers.commands import set_admin_commands, set_bot_commands
 from bot.handlers.filters import private_callback, private_message
@@ -47,6 +48,7 @@ def build_router() -> Router:
                 language,
                 catalog,
                 checkout,
+                topup,
                 admin,
                 orders,
                 support,

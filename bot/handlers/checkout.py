@@ -18,6 +18,7 @@ from bot.handlers.refusals import refusal_text
 from bot.keyboards.callbacks import Buy, PayWithCredit
 from bot.keyboards.checkout import credit_confirm_keyboard
 from bot.rendering.formatting import format_money, region_lock_line
+from bot.rendering.topup import topup_recipient_lines
 from bot.services.catalog import CatalogService
 from bot.services.checkout import (
     MAX_QUANTITY,
@@ -46,10 +47,12 @@ def _clip(text: str, limit: int) -> str:
 def _invoice_description(quote: Quote, locale: str) -> str:
     lock = region_lock_line(quote.product.region, locale)
     lines = [f"{quote.order.quantity} × {quote.product.name}", lock]
+    lines += topup_recipient_lines(quote.order, locale)  # top-ups: who receives it
     if quote.order.credit_used:
         credit = format_money(quote.order.credit_used, quote.order.currency, locale)
         lines.append(_("{amount} of your store credit applied.").format(amount=credit))
-    lines.append(_("Codes arrive in this chat right after payment."))
+    if not quote.order.is_topup:
+        lines.append(_("Codes arrive in this chat right after payment."))
     return "\n".join(lines)
 
 
@@ -85,10 +88,23 @@ async def buy(
     except CheckoutRefused as refused:
         await callback.answer(refusal_text(refused.reason), show_alert=True)
         return
+    await offer_quote(callback, bot, checkout, settings, quote, chat_id, i18n.current_locale)
+
+
+async def offer_quote(
+    callback: CallbackQuery,
+    bot: Bot,
+    checkout: CheckoutService,
+    settings: BotSettings,
+    quote: Quote,
+    chat_id: int,
+    locale: str,
+) -> None:
+    """The invoice for a stored quote, or the credit confirm when credit covers it."""
     if quote.order.amount_due == 0:
-        await _offer_credit_payment(callback, bot, checkout, quote, chat_id, i18n.current_locale)
+        await _offer_credit_payment(callback, bot, checkout, quote, chat_id, locale)
         return
-    locale = i18n.current_locale
+    product = quote.product
     token = settings.payment_provider_token
     try:
         invoice = await bot.send_invoice(
@@ -132,6 +148,7 @@ async def _offer_credit_payment(
         "<b>" + escape(_("Order {order_id}").format(order_id=order.id)) + "</b>",
         f"{order.quantity} × {escape(quote.product.name)}",
         region_lock_line(quote.product.region, locale),
+        *(escape(line) for line in topup_recipient_lines(order, locale)),
         "",
         escape(_("Your store credit covers the whole price: {price}.").format(price=price)),
         escape(_("Press the button to pay with it.")),
@@ -181,7 +198,10 @@ async def pay_with_credit(
         if isinstance(callback.message, Message):
             with suppress(TelegramBadRequest):  # the button goes; the text stays
                 await callback.message.edit_reply_markup(reply_markup=None)
-        await bot.send_message(record.order.chat_id, payment_received(record.order.id))
+        await bot.send_message(
+            record.order.chat_id,
+            payment_received(record.order.id, topup=record.order.is_topup),
+        )
     finally:
         fulfilment.schedule(record.order.id)
 

@@ -60,7 +60,11 @@ def home_screen(user: User, locale: str) -> tuple[str, InlineKeyboardMarkup]:
     return home_text(user, locale), home_keyboard(user.region, locale)
 
 
-def payment_received(order_id: str) -> str:
+def payment_received(order_id: str, *, topup: bool = False) -> str:
     """What a customer reads once their payment (Stars or store credit) is stored."""
-    text = _("Payment received, order {order_id}: preparing your codes.")
+    text = (
+        _("Payment received, order {order_id}: topping up the player's account.")
+        if topup
+        else _("Payment received, order {order_id}: preparing your codes.")
+    )
     return "✅ " + escape(text.format(order_id=order_id))

@@ -49,7 +49,7 @@ async def successful_payment(
         return  # a repeated update, or the ledger took it first: handled once already
     if intake.status is PaymentStatus.APPLIED and intake.order is not None:
         try:
-            await message.answer(payment_received(intake.order.id))
+            await message.answer(payment_received(intake.order.id, topup=intake.order.is_topup))
         finally:
             fulfilment.schedule(intake.order.id)
     elif intake.status in _REFUNDING:

@@ -35,6 +35,9 @@ def refusal_text(reason: RefusalReason | None) -> str:
         RefusalReason.CREDIT_CHANGED: _(
             "Your store credit has changed since the quote. Please open the product again."
         ),
+        RefusalReason.PLAYER_ID: _(
+            "A top-up needs your player ID first. Please open the product again."
+        ),
     }
     if reason is None:
         return _("Something went wrong. Please try again.")

@@ -18,7 +18,9 @@ from bot.keyboards.callbacks import (
     packable_sku,
 )
 from bot.keyboards.common import back_button, paged_list, paginate
+from bot.keyboards.topup import topup_start_button
 from bot.rendering.formatting import format_money
+from bot.rendering.topup import TOPUP_MARK
 from bot.services.regions import flag
 from storage.models import Product
 
@@ -59,6 +61,7 @@ def products_keyboard(
     shown = paginate(sellable, page, GRID_PAGE_SIZE)
     labels = {
         p.sku: f"{flag(p.region)} {format_money(p.face_value, p.face_currency, locale)}"
+        + (f" {TOPUP_MARK}" if p.is_topup else "")
         for p in sellable
     }
     # A brand may sell two cards of one value (editions, scenarios): then names tell them apart.
@@ -87,7 +90,9 @@ def card_keyboard(product: Product, *, max_quantity: int, locale: str) -> Inline
     Refresh and Back."""
     _ = translator(locale).gettext
     rows: list[list[InlineKeyboardButton]] = []
-    if max_quantity >= 1:
+    if max_quantity >= 1 and product.is_topup:  # one pack, for a player id asked first
+        rows.append([topup_start_button(product.sku, locale)])
+    elif max_quantity >= 1:
         rows.append(
             [
                 InlineKeyboardButton(

@@ -81,6 +81,9 @@ def order_text(details: AdminOrderDetails, star_usd_rate: Decimal) -> str:
         )
     if order.failure_reason:
         lines.append(f"Failure: {escape(order.failure_reason)}")
+    if order.player_id:  # top-ups: the game account credited
+        player = escape(order.player_name or "?")
+        lines.append(f"Player: {player} (<code>{escape(order.player_id)}</code>)")
     if details.codes:
         codes = ", ".join(f"<code>{escape(c.code)}</code>" for c in details.codes)
         lines.append(f"Codes ({len(details.codes)}): {codes}")

@@ -26,6 +26,10 @@ def render_notice(kind: str, order: Order, product: Product, *, locale: str) -> 
 
 def _processing(order: Order, locale: str) -> str:
     _ = translator(locale).gettext
+    if order.is_topup:
+        return "⏳ " + escape(
+            _("The supplier is crediting the player's account. A confirmation will follow here.")
+        )
     return "⏳ " + escape(
         _("The supplier is preparing your codes. They will arrive in this chat shortly.")
     )

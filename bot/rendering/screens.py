@@ -13,6 +13,7 @@ from bot.rendering.formatting import (
     status_label,
     stock_line,
 )
+from bot.rendering.topup import order_player_line, topup_card_line
 from bot.services.catalog import StockInfo
 from bot.services.order_queries import OrderDetails, OrderPage
 from storage.models import Product
@@ -38,6 +39,7 @@ def product_card(
     lines = [
         f"<b>{escape(product.name)}</b>",
         region_lock_line(product.region, locale),
+        *([topup_card_line(locale)] if product.is_topup else []),
         "",
         escape(_("Face value")) + f": {escape(face)}",
         escape(_("Price")) + f": <b>{escape(price)}</b>",
@@ -81,6 +83,7 @@ def order_details(details: OrderDetails, *, locale: str) -> str:
         "<b>" + escape(_("Order {order_id}").format(order_id=order.id)) + "</b>",
         f"{escape(product.name)} × {order.quantity}",
         region_lock_line(product.region, locale),
+        *filter(None, [order_player_line(order, locale)]),  # top-ups: who received it
         "",
         escape(_("Status")) + ": " + escape(status_label(order.status, locale)),
         escape(_("Total")) + ": " + escape(format_money(order.total_price, order.currency, locale)),

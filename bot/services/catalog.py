@@ -89,7 +89,8 @@ class CatalogService:
 
     async def _sync(self) -> SyncResult:
         products = []
-        async for product in self._supplier.iter_catalog():
+        # Top-ups too (kind=None): the bot sells them with a player id (bot/services/topups.py).
+        async for product in self._supplier.iter_catalog(kind=None):
             if len(product.sku.encode()) > MAX_SKU_BYTES:
                 log.warning("skipping SKU longer than %d bytes: %.64s", MAX_SKU_BYTES, product.sku)
                 continue
@@ -117,6 +118,7 @@ class CatalogService:
                     # Listed = on sale; the card asks for live stock.
                     active=True,
                     supplier_updated_at=product.updated_at,
+                    kind=product.kind,
                 )
                 before = known.get(product.sku)
                 if before is None:
@@ -213,6 +215,7 @@ def _listing(product: Product | ProductData) -> tuple[object, ...]:
         product.redemption_url,
         product.max_quantity,
         product.active,
+        product.kind,
     )
 
 

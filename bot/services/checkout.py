@@ -130,11 +130,26 @@ class CheckoutService:
             log.error("cannot price %s: %s", sku, exc)
             raise CheckoutRefused(RefusalReason.CURRENCY) from None
 
-    async def quote(self, *, user_id: int, chat_id: int, sku: str, quantity: int) -> Quote:
-        """Price `quantity` units of `sku` now and store the quote as a new order."""
+    async def quote(
+        self,
+        *,
+        user_id: int,
+        chat_id: int,
+        sku: str,
+        quantity: int,
+        player_id: str | None = None,
+        player_name: str | None = None,
+    ) -> Quote:
+        """Price `quantity` units of `sku` now and store the quote as a new order.
+        A top-up takes one pack and the player id it credits (validated by the caller);
+        a gift card takes none."""
         product = await self._catalog.find_product(sku)
         if product is None or not product.active:
             raise CheckoutRefused(RefusalReason.UNKNOWN_PRODUCT)
+        if product.is_topup != (player_id is not None):
+            raise CheckoutRefused(RefusalReason.PLAYER_ID)
+        if product.is_topup and quantity != 1:
+            raise CheckoutRefused(RefusalReason.QUANTITY)
         now = self._clock()
         async with self._db.read() as conn:
             recent = await OrderRepository(conn).count_orders_created_since(
@@ -177,6 +192,8 @@ class CheckoutService:
                 wholesale_currency=price.unit_price.currency,
                 quote_expires_at=now + QUOTE_TTL,
                 credit_used=min(available, unit_price * quantity),
+                player_id=player_id,
+                player_name=player_name,
             )
             order = await OrderRepository(conn).create_order(new, now)
         if order.credit_used:

@@ -177,6 +177,7 @@ class FulfilmentService:
                 order.quantity,
                 reference=order.id,
                 max_unit_price=max_unit_price(order),
+                player_id=order.player_id,  # top-ups: the account to credit
             )
         except IdempotencyConflict:
             # The supplier holds an order under our reference with another body (an older

@@ -13,6 +13,7 @@ from aiogram.utils.i18n import I18n
 
 from bot.rendering import OutgoingMessage, render_delivery, render_notice
 from bot.rendering.alerts import render_alert
+from bot.rendering.topup import render_topup_delivery
 from bot.services.alerts import OUTBOX_KIND as ALERT
 from bot.services.order_queries import OrderQueries
 from storage.database import Database
@@ -45,6 +46,8 @@ class OutboxRenderer:
         assert details is not None  # the owner always sees their own order
         locale = self._locale(user.language)
         if message.kind == CODES:
+            if details.order.is_topup:  # the account was credited: a confirmation, no code
+                return render_topup_delivery(details, locale=locale)
             return render_delivery(details, locale=locale)
         if message.kind == NOTICE:
             notice = json.loads(message.payload)["notice"]

@@ -45,6 +45,7 @@ class RefusalReason(StrEnum):
     AMOUNT_MISMATCH = "amount_mismatch"
     CURRENCY = "currency"  # no conversion from the wholesale currency to the payment one
     CREDIT_CHANGED = "credit_changed"  # the credit the quote reserved is gone
+    PLAYER_ID = "player_id"  # a top-up quoted without a player id, or a card with one
 
 
 class CheckoutRefused(Exception):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from babel.numbers import get_currency_precision
 
 from bot.services.pricing import STARS
+from bot.services.topups import mask_player_id
 from storage.models import Order
 from supplier.models import LedgerEntry
 
@@ -99,6 +100,9 @@ def order_row(
         "telegram_charge_id": charge,
         "telegram_paid_minor": payment.amount if payment else None,
         "telegram_refunded": (charge in refund_tx) if have_stars and charge else None,
+        # Top-ups: the game account credited, masked (docs/suppliers.md, "Top-ups").
+        "kind": "topup" if order.is_topup else "code",
+        "player_id": mask_player_id(order.player_id) if order.player_id else None,
     }
 
 

@@ -94,6 +94,7 @@ def decide(order: Order, supplier: SupplierOrder, *, ceiling: int, now: datetime
     if (supplier.sku, supplier.quantity) != (order.sku, order.quantity) or (
         supplier.unit_price.currency != order.wholesale_currency
         or supplier.unit_price.amount > ceiling
+        or not credits_our_player(order, supplier)
     ):
         # Never deliver what the customer did not buy, nor at a price we did not accept.
         return Decision(
@@ -107,8 +108,11 @@ def decide(order: Order, supplier: SupplierOrder, *, ceiling: int, now: datetime
         if order.status is OrderStatus.NEEDS_ATTENTION:
             return NOTHING  # still slow: the person looking at it decides
         return Decision(to=OrderStatus.PENDING, notice="processing", fields=tracking)
-    if supplier.status in ("completed", "partial") and codes:
-        unfilled = order.quantity - len(codes)
+    # A completed top-up issues no code: the credit to the player's account is the delivery.
+    credited = order.is_topup and supplier.topup is not None
+    if supplier.status in ("completed", "partial") and (codes or credited):
+        issued = order.quantity if credited else len(codes)
+        unfilled = order.quantity - issued
         return Decision(
             to=OrderStatus.PARTIAL if unfilled else OrderStatus.DELIVERED,
             codes=codes,
@@ -117,7 +121,7 @@ def decide(order: Order, supplier: SupplierOrder, *, ceiling: int, now: datetime
             send_codes=True,
             fields={
                 **tracking,
-                "fulfilled_quantity": len(codes),
+                "fulfilled_quantity": issued,
                 "credited_amount": unfilled * order.unit_price,
                 "finished_at": now,
             },
@@ -199,6 +203,13 @@ async def apply_supplier_order(
             details={"reason": decision.reason or ""},
         )
     return ApplyResult(moved, queued)
+
+
+def credits_our_player(order: Order, supplier: SupplierOrder) -> bool:
+    """A top-up's supplier order names the account ours does (when the supplier says).
+    Credit sent to anyone else is never reported to the customer as theirs."""
+    named = [p for p in (supplier.player_id, supplier.topup and supplier.topup.player_id) if p]
+    return all(player == order.player_id for player in named)
 
 
 def _code(code: SupplierCode) -> Code:

@@ -71,6 +71,8 @@ def _order(row: aiosqlite.Row) -> Order:
         finished_at=from_db_optional(row["finished_at"]),
         voided_at=from_db_optional(row["voided_at"]),
         version=row["version"],
+        player_id=row["player_id"],
+        player_name=row["player_name"],
     )
 
 
@@ -91,8 +93,9 @@ class OrderRepository(Repository):
             await self._conn.execute(
                 """INSERT INTO orders (id, user_id, chat_id, sku, quantity, currency, unit_price,
                        total_price, credit_used, wholesale_unit_price, wholesale_currency,
-                       quote_expires_at, status, status_since, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'quoted', ?, ?, ?)""",
+                       quote_expires_at, status, status_since, created_at, updated_at,
+                       player_id, player_name)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'quoted', ?, ?, ?, ?, ?)""",
                 (
                     new.id,
                     new.user_id,
@@ -109,6 +112,8 @@ class OrderRepository(Repository):
                     stamp,
                     stamp,
                     stamp,
+                    new.player_id,
+                    new.player_name,
                 ),
             )
         await self._record(new.id, None, OrderStatus.QUOTED, None, stamp)

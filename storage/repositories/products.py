@@ -27,6 +27,7 @@ class ProductData:
     max_quantity: int
     active: bool
     supplier_updated_at: datetime | None
+    kind: str = "code"
 
 
 def _product(row: aiosqlite.Row) -> Product:
@@ -43,6 +44,7 @@ def _product(row: aiosqlite.Row) -> Product:
         active=bool(row["active"]),
         supplier_updated_at=from_db_optional(row["supplier_updated_at"]),
         synced_at=from_db(row["synced_at"]),
+        kind=row["kind"],
     )
 
 
@@ -52,8 +54,8 @@ class ProductRepository(Repository):
         await self._conn.execute(
             """INSERT INTO products (sku, brand, name, region, face_value, face_currency,
                    redemption_instructions, redemption_url, max_quantity, active,
-                   supplier_updated_at, synced_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   supplier_updated_at, synced_at, kind)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (sku) DO UPDATE SET brand = excluded.brand, name = excluded.name,
                    region = excluded.region, face_value = excluded.face_value,
                    face_currency = excluded.face_currency,
@@ -61,7 +63,7 @@ class ProductRepository(Repository):
                    redemption_url = excluded.redemption_url,
                    max_quantity = excluded.max_quantity, active = excluded.active,
                    supplier_updated_at = excluded.supplier_updated_at,
-                   synced_at = excluded.synced_at""",
+                   synced_at = excluded.synced_at, kind = excluded.kind""",
             (
                 data.sku,
                 data.brand,
@@ -75,6 +77,7 @@ class ProductRepository(Repository):
                 int(data.active),
                 updated,
                 to_db(now),
+                data.kind,
             ),
         )
 

@@ -21,7 +21,7 @@ class CatalogOnly:
     def __init__(self) -> None:
         self.products: list[wire.Product] = []
 
-    async def iter_catalog(self) -> AsyncIterator[wire.Product]:
+    async def iter_catalog(self, **_: object) -> AsyncIterator[wire.Product]:
         for product in self.products:
             yield product
 

@@ -1,0 +1,165 @@
+"""The player id a customer types: its shape checked here, then the supplier's answer
+mapped to one reason the customer is told. A refused id never reaches the supplier."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from bot.services.topups import (
+    MAX_PLAYER_ID,
+    TopupProblem,
+    TopupRefused,
+    TopupService,
+    clean_player_id,
+    mask_player_id,
+)
+from storage.models import Product
+from supplier import models as wire
+from supplier.errors import (
+    InvalidPlayerId,
+    InvalidRequest,
+    RegionMismatch,
+    SkuNotFound,
+    SupplierConnectionError,
+    SupplierError,
+    SupplierTimeout,
+)
+from tests.support.orders import NOW
+
+TOPUP = Product(
+    sku="pubgm-global-60",
+    brand="PUBG Mobile",
+    name="PUBG Mobile 60 UC (GLOBAL)",
+    region="GLOBAL",
+    face_value=99,
+    face_currency="USD",
+    redemption_instructions="",
+    redemption_url=None,
+    max_quantity=1,
+    active=True,
+    supplier_updated_at=None,
+    synced_at=NOW,
+    kind="topup",
+)
+
+
+@dataclass
+class ScriptedValidation:
+    """validate_topup that answers with `error` if set, else names a player."""
+
+    error: SupplierError | None = None
+    calls: list[tuple[str, str, float | None]] = field(default_factory=list)
+
+    async def validate_topup(
+        self, sku: str, player_id: str, *, deadline: float | None = None
+    ) -> wire.Player:
+        self.calls.append((sku, player_id, deadline))
+        if self.error is not None:
+            raise self.error
+        return wire.Player(player_id=player_id, display_name="SwiftFalcon042", region="US")
+
+
+def service(supplier: ScriptedValidation) -> TopupService:
+    fake: Any = supplier  # only validate_topup is used
+    return TopupService(fake)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", TopupProblem.EMPTY),
+        ("   \n", TopupProblem.EMPTY),
+        ("5" * (MAX_PLAYER_ID + 1), TopupProblem.TOO_LONG),
+        ("51234 56789", TopupProblem.CHARSET),
+        ("<b>5123456789</b>", TopupProblem.CHARSET),
+        ("player🎮", TopupProblem.CHARSET),
+        ("-5123456789", TopupProblem.CHARSET),
+        ("5123456789.", TopupProblem.CHARSET),
+    ],
+)
+def test_a_malformed_id_is_refused_with_its_reason(text: str, problem: TopupProblem) -> None:
+    with pytest.raises(TopupRefused) as refused:
+        clean_player_id(text)
+    assert refused.value.problem is problem
+
+
+@pytest.mark.parametrize(
+    ("text", "player_id"),
+    [
+        (" 5123456789\n", "5123456789"),
+        ("sandbox-region-mismatch", "sandbox-region-mismatch"),
+        ("Player_1.eu", "Player_1.eu"),
+        ("7", "7"),
+        ("5" * MAX_PLAYER_ID, "5" * MAX_PLAYER_ID),
+    ],
+)
+def test_a_well_formed_id_is_kept_trimmed(text: str, player_id: str) -> None:
+    assert clean_player_id(text) == player_id
+
+
+async def test_a_malformed_id_never_reaches_the_supplier() -> None:
+    supplier = ScriptedValidation()
+    with pytest.raises(TopupRefused) as refused:
+        await service(supplier).validate(TOPUP, "512 345")
+    assert refused.value.problem is TopupProblem.CHARSET
+    assert supplier.calls == []
+
+
+async def test_a_gift_card_is_not_validated_as_a_top_up() -> None:
+    supplier = ScriptedValidation()
+    card = dataclasses.replace(TOPUP, kind="code")
+    with pytest.raises(TopupRefused) as refused:
+        await service(supplier).validate(card, "5123456789")
+    assert refused.value.problem is TopupProblem.NOT_A_TOPUP
+    assert supplier.calls == []
+
+
+async def test_a_valid_id_names_the_player_within_a_deadline() -> None:
+    supplier = ScriptedValidation()
+    player = await service(supplier).validate(TOPUP, " 5123456789 ")
+    assert (player.sku, player.player_id, player.display_name, player.region) == (
+        TOPUP.sku,
+        "5123456789",
+        "SwiftFalcon042",
+        "US",
+    )
+    [(sku, player_id, deadline)] = supplier.calls
+    assert (sku, player_id) == (TOPUP.sku, "5123456789")
+    assert deadline is not None and deadline < 10  # the customer is waiting in chat
+
+
+@pytest.mark.parametrize(
+    ("error", "problem"),
+    [
+        (InvalidPlayerId(422, "invalid_player_id", "no such player"), TopupProblem.INVALID_PLAYER),
+        (RegionMismatch(422, "region_mismatch", "wrong region"), TopupProblem.REGION_MISMATCH),
+        (SupplierTimeout("deadline passed"), TopupProblem.SLOW),
+        (SupplierConnectionError("refused"), TopupProblem.UNAVAILABLE),
+        (InvalidRequest(400, "invalid_request", "not a top-up"), TopupProblem.NOT_A_TOPUP),
+        (SkuNotFound(404, "sku_not_found", "gone"), TopupProblem.NOT_A_TOPUP),
+    ],
+)
+async def test_supplier_answers_become_one_reason_each(
+    error: SupplierError, problem: TopupProblem
+) -> None:
+    with pytest.raises(TopupRefused) as refused:
+        await service(ScriptedValidation(error=error)).validate(TOPUP, "5123456789")
+    assert refused.value.problem is problem
+
+
+@pytest.mark.parametrize(
+    ("player_id", "masked"),
+    [
+        ("5123456789", "••••••6789"),
+        ("1234", "••••"),
+        ("ab", "••"),
+        ("sandbox-slow", "••••••••slow"),
+    ],
+)
+def test_the_export_mask_hides_all_but_the_last_four(player_id: str, masked: str) -> None:
+    assert mask_player_id(player_id) == masked
+    assert len(mask_player_id(player_id)) == len(player_id)
