@@ -166,3 +166,9 @@ async def buy_instant(
     issued = await supplier.order_for(checkout.order_id)
     assert issued is not None
     return checkout, [c["code"] for c in issued["codes"]]
+
+
+async def reply(user: ChatUser, text: str, fragment: str) -> dict[str, Any]:
+    """Send `text` and wait (20 s at most) for the bot's answer containing `fragment`."""
+    sent = await user.send(text)
+    return await user.wait_for(lambda m: fragment in text_of(m), 20, after=sent["message_id"])

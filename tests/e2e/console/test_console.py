@@ -15,13 +15,7 @@ from bot.sandbox.driver import ChatUser, SandboxClient
 from storage.models import OrderStatus
 from tests.e2e.processes import BOT_TOKEN, Stack
 from tests.export_agreement import assert_csv_agrees_with_json
-from tests.support.shopper import ADMIN_ID, Shopper, buttons, text_of
-
-
-async def reply(user: ChatUser, text: str, fragment: str) -> dict[str, Any]:
-    sent = await user.send(text)
-    return await user.wait_for(lambda m: fragment in text_of(m), 20, after=sent["message_id"])
-
+from tests.support.shopper import ADMIN_ID, Shopper, buttons, reply, text_of
 
 AuditRow = tuple[int, str, str | None, dict[str, str]]
 

@@ -12,10 +12,9 @@ import aiohttp
 from bot.keyboards.callbacks import OrderOpen
 from bot.keyboards.topup import TopupAction, TopupStart, TopupStep
 from bot.sandbox.driver import ChatUser, SandboxClient
-from tests.e2e.console.test_console import reply
 from tests.e2e.processes import Stack
-from tests.e2e.shop.conftest import Shopper, Supplier, text_of
 from tests.export_agreement import assert_csv_agrees_with_json
+from tests.support.shopper import Shopper, Supplier, reply, text_of
 
 SKU = "pubgm-global-60"
 BRAND = "PUBG Mobile"

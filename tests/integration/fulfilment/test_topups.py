@@ -13,7 +13,7 @@ from bot.services.topups import TopupProblem, TopupRefused, TopupService
 from storage.models import Order, OrderStatus
 from storage.repositories import CodeRepository, OutboxRepository
 from supplier.client import SupplierClient
-from tests.integration.fulfilment.conftest import USER_ID, Shop
+from tests.support.shop import USER_ID, Shop
 
 SKU = "pubgm-global-60"  # the sandbox's PUBG Mobile 60 UC pack: player ids are 5 + 9 digits
 PLAYER = "5123456789"

@@ -15,9 +15,8 @@ from bot.services.topups import TopupService
 from storage.models import OrderStatus
 from storage.repositories import OrderRepository
 from supplier.errors import InvalidPlayerId, RegionMismatch, SupplierTimeout
-from tests.unit.bot.harness import Harness, product_data
-from tests.unit.bot.test_flow_catalog import choose_us
-from tests.unit.bot.test_topup_validation import ScriptedValidation
+from tests.support.topups import ScriptedValidation
+from tests.unit.bot.harness import Harness, choose_us, product_data
 
 SKU = "pubgm-global-60"
 PLAYER = "5123456789"

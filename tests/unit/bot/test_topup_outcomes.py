@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -18,9 +19,10 @@ from bot.services.reconciliation_rows import order_row
 from bot.services.supplier_outcome import MISMATCH, decide
 from storage.models import OrderStatus
 from supplier.models import Money, TopupCredit
+from supplier.models import Order as SupplierOrder
 from tests.support.orders import NOW, make_order
-from tests.unit.bot.test_supplier_decisions import ORDER, order_in, supplier_order
-from tests.unit.bot.test_topup_validation import TOPUP
+from tests.support.supplier_orders import ORDER, order_in, supplier_order
+from tests.support.topups import TOPUP
 
 S = OrderStatus
 PLAYER = "5123456789"
@@ -29,7 +31,7 @@ TOPUP_ORDER = dataclasses.replace(
 )
 
 
-def credited(status: str = "completed", player_id: str = PLAYER, **over: object) -> object:
+def credited(status: str = "completed", player_id: str = PLAYER, **over: Any) -> SupplierOrder:
     return supplier_order(
         status,
         codes=0,
@@ -49,7 +51,7 @@ def credited(status: str = "completed", player_id: str = PLAYER, **over: object)
 @pytest.mark.parametrize("status", [S.ORDERING, S.PENDING])
 def test_a_completed_top_up_is_delivered_with_no_code(status: OrderStatus) -> None:
     order = dataclasses.replace(TOPUP_ORDER, status=status)
-    decision = decide(order, credited(), ceiling=2040, now=NOW)  # type: ignore[arg-type]
+    decision = decide(order, credited(), ceiling=2040, now=NOW)
     assert decision.to is S.DELIVERED
     assert decision.codes == () and decision.send_codes  # the confirmation message
     assert decision.credit == 0
@@ -58,7 +60,7 @@ def test_a_completed_top_up_is_delivered_with_no_code(status: OrderStatus) -> No
 
 def test_a_top_up_the_supplier_sent_to_another_player_is_never_delivered() -> None:
     order = dataclasses.replace(TOPUP_ORDER, status=S.ORDERING)
-    decision = decide(order, credited(player_id="5999999999"), ceiling=2040, now=NOW)  # type: ignore[arg-type]
+    decision = decide(order, credited(player_id="5999999999"), ceiling=2040, now=NOW)
     assert decision.to is S.NEEDS_ATTENTION and decision.reason == MISMATCH
     assert not decision.send_codes
 

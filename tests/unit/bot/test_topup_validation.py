@@ -4,7 +4,6 @@ mapped to one reason the customer is told. A refused id never reaches the suppli
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -17,8 +16,6 @@ from bot.services.topups import (
     clean_player_id,
     mask_player_id,
 )
-from storage.models import Product
-from supplier import models as wire
 from supplier.errors import (
     InvalidPlayerId,
     InvalidRequest,
@@ -28,39 +25,7 @@ from supplier.errors import (
     SupplierError,
     SupplierTimeout,
 )
-from tests.support.orders import NOW
-
-TOPUP = Product(
-    sku="pubgm-global-60",
-    brand="PUBG Mobile",
-    name="PUBG Mobile 60 UC (GLOBAL)",
-    region="GLOBAL",
-    face_value=99,
-    face_currency="USD",
-    redemption_instructions="",
-    redemption_url=None,
-    max_quantity=1,
-    active=True,
-    supplier_updated_at=None,
-    synced_at=NOW,
-    kind="topup",
-)
-
-
-@dataclass
-class ScriptedValidation:
-    """validate_topup that answers with `error` if set, else names a player."""
-
-    error: SupplierError | None = None
-    calls: list[tuple[str, str, float | None]] = field(default_factory=list)
-
-    async def validate_topup(
-        self, sku: str, player_id: str, *, deadline: float | None = None
-    ) -> wire.Player:
-        self.calls.append((sku, player_id, deadline))
-        if self.error is not None:
-            raise self.error
-        return wire.Player(player_id=player_id, display_name="SwiftFalcon042", region="US")
+from tests.support.topups import TOPUP, ScriptedValidation
 
 
 def service(supplier: ScriptedValidation) -> TopupService:
