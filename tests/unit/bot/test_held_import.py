@@ -105,8 +105,7 @@ async def test_claim_takes_soonest_expiring_first_and_never_an_expired_one(store
     day = NOW + timedelta(days=1)
     await run(
         store,
-        "code,expires_at\nLATE,2027-01-01\nNEVER,\nSOON,"
-        f"{day.date().isoformat()}\n",
+        f"code,expires_at\nLATE,2027-01-01\nNEVER,\nSOON,{day.date().isoformat()}\n",
     )
     async with store.db.transaction() as conn:
         repo = HeldCodeRepository(conn, store.cipher)
