@@ -68,7 +68,7 @@ async def _import(args: argparse.Namespace, data: bytes, cost: int | None, curre
             data=data,
             cost=cost,
             currency=currency,
-            batch=f"cli:{args.file.name}@{to_db(now)}",
+            batch=f"cli:{args.file.name}@{to_db(now)}",  # which file, when
             now=now,
         )
     except HeldImportError as exc:

@@ -63,6 +63,8 @@ def stock_text(report: StockReport, query: str, page: int) -> str:
             amount = stock.status.replace("_", " ")
         else:
             amount = f"{stock.status.replace('_', ' ')}, {stock.available} available"
+        if stock.held:  # pre-purchased codes, counted in `available` and shown apart
+            amount += f" ({stock.held} held)"
         lines.append(
             f"{_STOCK_ICONS.get(stock.status, '❔')} <code>{escape(product.sku)}</code> "
             f"{escape(product.name)} · {escape(product.region)} · {escape(amount)}"

@@ -8,12 +8,14 @@ on its own and reported by row number while the rest go in, in one transaction.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from bot.services.held_csv import HeldCsvError, parse_held_csv
 from storage.cipher import CodeCipher
+from storage.clock import to_db, utcnow
 from storage.database import Database
 from storage.repositories import HeldCodeRepository, ProductRepository
 from storage.repositories.held_codes import NewHeldCode
@@ -111,3 +113,29 @@ async def import_held_codes(
         len(refused),
     )
     return ImportResult(sku, len(fresh), held_now, cost, currency, refused)
+
+
+class HeldImporter:
+    """The admins' /import: the same import as the command line, on the bot's database."""
+
+    def __init__(
+        self, db: Database, cipher: CodeCipher, *, clock: Callable[[], datetime] = utcnow
+    ) -> None:
+        self._db = db
+        self._cipher = cipher
+        self._clock = clock
+
+    async def run(
+        self, sku: str, data: bytes, *, cost: int | None, currency: str, batch: str
+    ) -> ImportResult:
+        now = self._clock()
+        return await import_held_codes(
+            self._db,
+            self._cipher,
+            sku=sku,
+            data=data,
+            cost=cost,
+            currency=currency,
+            batch=f"{batch}@{to_db(now)}",
+            now=now,
+        )
