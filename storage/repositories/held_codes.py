@@ -93,9 +93,10 @@ class HeldStockQueries(Repository):
     async def stock(self, now: datetime) -> list[HeldStock]:
         cursor = await self._conn.execute(
             """SELECT sku,
-                      sum(order_id IS NULL AND (expires_at IS NULL OR expires_at > ?)),
-                      sum(order_id IS NULL AND expires_at <= ?),
-                      sum(order_id IS NOT NULL)
+                      count(*) FILTER (WHERE order_id IS NULL
+                                       AND (expires_at IS NULL OR expires_at > ?)),
+                      count(*) FILTER (WHERE order_id IS NULL AND expires_at <= ?),
+                      count(order_id)
                FROM held_codes GROUP BY sku ORDER BY sku""",
             (to_db(now), to_db(now)),
         )
@@ -104,9 +105,10 @@ class HeldStockQueries(Repository):
     async def batches(self, now: datetime, *, imported_before: datetime) -> list[HeldBatch]:
         cursor = await self._conn.execute(
             """SELECT sku, batch, min(imported_at), cost, cost_currency, count(*),
-                      sum(order_id IS NOT NULL),
-                      sum(order_id IS NULL AND (expires_at IS NULL OR expires_at > ?)),
-                      sum(order_id IS NULL AND expires_at <= ?)
+                      count(order_id),
+                      count(*) FILTER (WHERE order_id IS NULL
+                                       AND (expires_at IS NULL OR expires_at > ?)),
+                      count(*) FILTER (WHERE order_id IS NULL AND expires_at <= ?)
                FROM held_codes WHERE imported_at < ?
                GROUP BY sku, batch, cost, cost_currency ORDER BY min(imported_at), sku""",
             (to_db(now), to_db(now), to_db(imported_before)),
