@@ -128,16 +128,20 @@ class HeldStockQueries(Repository):
             for r in await cursor.fetchall()
         ]
 
-    async def sold_in(
-        self, start: datetime, end: datetime
-    ) -> list[tuple[str, str, int | None, str]]:
-        """(order id, sku, cost, currency) of each held code sold in [start, end)."""
-        cursor = await self._conn.execute(
-            """SELECT order_id, sku, cost, cost_currency FROM held_codes
-               WHERE sold_at >= ? AND sold_at < ? ORDER BY sold_at, id""",
-            (to_db(start), to_db(end)),
-        )
-        return [(r[0], r[1], r[2], r[3]) for r in await cursor.fetchall()]
+    async def sold_to(self, order_ids: Collection[str]) -> list[tuple[str, str, int | None, str]]:
+        """(order id, sku, cost, currency) of each held code sold to these orders."""
+        found: list[tuple[str, str, int | None, str]] = []
+        ids = list(order_ids)
+        for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
+            part = ids[start : start + 500]
+            placeholders = ",".join("?" * len(part))
+            cursor = await self._conn.execute(
+                f"SELECT order_id, sku, cost, cost_currency FROM held_codes "  # noqa: S608
+                f"WHERE order_id IN ({placeholders}) ORDER BY id",
+                part,
+            )
+            found += [(r[0], r[1], r[2], r[3]) for r in await cursor.fetchall()]
+        return found
 
 
 class HeldCodeRepository(HeldStockQueries):

@@ -5,17 +5,21 @@ order as well, and a failure inside the serving transaction leaves nothing half 
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.services.export_format import to_csv, to_json
 from bot.services.held_import import import_held_codes
 from bot.services.held_stock import SERVED
+from bot.services.reconciliation import Reconciler
 from storage.models import Order, OrderStatus
 from storage.repositories import CodeRepository, HeldCodeRepository, OrderRepository
 from storage.repositories.outbox import OutboxRepository
 from supplier.client import SupplierClient
 from supplier.sandbox.server import RunningSandbox
+from tests.export_agreement import assert_csv_agrees_with_json
 from tests.integration.fulfilment.conftest import Shop
 from tests.integration.fulfilment.test_scarce_stock import set_stock, shoppers
 
@@ -171,3 +175,39 @@ async def test_held_codes_are_stock_when_the_supplier_has_none(
         done = await shop.fulfilment.fulfil((await shop.pay(quote)).id)
         assert done.status is OrderStatus.DELIVERED and done.supplier_order_id is None
     assert (await shop.catalog.stock(SKU, fresh=True)).status == "out_of_stock"
+
+
+async def test_the_export_shows_held_codes_bought_sold_and_held_never_the_codes(
+    shop: Shop, supplier: SupplierClient
+) -> None:
+    await stock_codes(shop, ["HELD-A", "HELD-B", "HELD-C"])
+    held_order = await shop.fulfilment.fulfil((await shop.paid_order(SKU, quantity=2)).id)
+    supplied = await shop.settle((await shop.paid_order(SKU, quantity=3)).id)  # 1 held < 3
+    assert supplied.supplier_order_id is not None and held_order.supplier_order_id is None
+    now = datetime.now(UTC)
+    rec = await Reconciler(shop.storage.db, supplier).build(
+        now - timedelta(hours=1), now + timedelta(hours=1)
+    )
+    rows = {row["order_id"]: row for row in rec.orders}
+    assert rows[held_order.id]["held_codes"] == 2
+    assert rows[held_order.id]["held_cost_minor"] == 1800
+    assert rows[supplied.id]["held_codes"] == 0
+    assert rows[supplied.id]["supplier_debit_minor"] > 0
+    assert [d for d in rec.discrepancies if d.get("order_id") == held_order.id] == []
+    assert rec.held_codes == [
+        {
+            "sku": SKU,
+            "batch": "test",
+            "imported_at": rec.held_codes[0]["imported_at"],
+            "cost_each_minor": 900,
+            "cost_currency": "USD",
+            "bought": 3,
+            "bought_cost_minor": 2700,
+            "sold": 2,
+            "held": 1,
+            "expired_unsold": 0,
+        }
+    ]
+    csv_document, json_document = to_csv(rec), to_json(rec)
+    assert "HELD-" not in csv_document + json_document
+    assert_csv_agrees_with_json(csv_document, json.loads(json_document))
