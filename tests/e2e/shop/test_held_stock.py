@@ -1,7 +1,6 @@
 """Pre-purchased codes end to end: `giftbot stock import` beside the running bot (which holds
-the database lock; the import does not need it), a customer
-buys and gets the imported code, the supplier never sees an order for it, and the same
-code imported again is refused."""
+the database lock; the import does not need it), a customer buys and gets the imported
+code, the supplier never sees an order for it, and the same code imported again is refused."""
 
 from __future__ import annotations
 
