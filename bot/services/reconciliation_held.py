@@ -14,7 +14,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.services.reconciliation_rows import Row, SupplierSide, discrepancy, stamp
+from bot.services.reconciliation_rows import Row, SupplierSide, discrepancy, money, stamp
 from storage.models import Order
 from storage.repositories.held_codes import HeldStockQueries
 
@@ -42,8 +42,7 @@ async def held_sales(conn: aiosqlite.Connection, order_ids: Collection[str]) -> 
 def held_columns(sale: HeldSale | None) -> Row:
     return {
         "held_codes": sale.codes if sale else 0,
-        "held_cost_minor": sale.cost if sale else None,
-        "held_cost_currency": sale.currency if sale else None,
+        **money("held_cost", sale.cost if sale else None, sale.currency if sale else None),
     }
 
 
@@ -68,10 +67,13 @@ async def held_batches(conn: aiosqlite.Connection, now: datetime, end: datetime)
             "sku": batch.sku,
             "batch": batch.batch,
             "imported_at": stamp(batch.imported_at),
-            "cost_each_minor": batch.cost,
-            "cost_currency": batch.cost_currency,
+            **money("cost_each", batch.cost, batch.cost_currency),
             "bought": batch.bought,
-            "bought_cost_minor": batch.cost * batch.bought if batch.cost is not None else None,
+            **money(
+                "bought_cost",
+                batch.cost * batch.bought if batch.cost is not None else None,
+                batch.cost_currency,
+            ),
             "sold": batch.sold,
             "held": batch.held,
             "expired_unsold": batch.expired,

@@ -191,6 +191,7 @@ async def test_the_export_shows_held_codes_bought_sold_and_held_never_the_codes(
     rows = {row["order_id"]: row for row in rec.orders}
     assert rows[held_order.id]["held_codes"] == 2
     assert rows[held_order.id]["held_cost_minor"] == 1800
+    assert rows[held_order.id]["held_cost"] == "18.00"
     assert rows[supplied.id]["held_codes"] == 0
     assert rows[supplied.id]["supplier_debit_minor"] > 0
     assert [d for d in rec.discrepancies if d.get("order_id") == held_order.id] == []
@@ -200,9 +201,12 @@ async def test_the_export_shows_held_codes_bought_sold_and_held_never_the_codes(
             "batch": "test",
             "imported_at": rec.held_codes[0]["imported_at"],
             "cost_each_minor": 900,
-            "cost_currency": "USD",
+            "cost_each": "9.00",
+            "cost_each_currency": "USD",
             "bought": 3,
             "bought_cost_minor": 2700,
+            "bought_cost": "27.00",
+            "bought_cost_currency": "USD",
             "sold": 2,
             "held": 1,
             "expired_unsold": 0,
