@@ -17,6 +17,7 @@ MENU = (
     "/balance — supplier balance and days of cover\n"
     "/stock [text] — stock of matching products\n"
     "/sync — catalog sync now\n"
+    "/import &lt;sku&gt; [cost [currency]] — caption of a CSV of pre-purchased codes\n"
     "/orders [status] — recent orders, needs_attention first\n"
     "/order &lt;id&gt; — one order in full\n"
     "/refund &lt;id&gt; — refund an order (asks to confirm)\n"
