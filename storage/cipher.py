@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import logging
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -30,6 +31,8 @@ KEY_FILE_SUFFIX = ".codes-key"
 KEY_CHECK_CONTEXT = "giftbot:codes-key-check"
 # A key of its own for fingerprints, derived from the codes key: the AES key never keys HMAC.
 FINGERPRINT_CONTEXT = b"giftbot:held-code-fingerprint:v1"
+# The same code typed with other case, spaces or dashes is the same code.
+_CODE_SEPARATORS = re.compile(r"[\s-]+")
 
 
 class CodeCipher:
@@ -39,10 +42,12 @@ class CodeCipher:
         self._aead = AESGCM(key)
         self._fingerprint_key = hmac.digest(key, FINGERPRINT_CONTEXT, hashlib.sha256)
 
-    def fingerprint(self, normalised_code: bytes) -> bytes:
-        """Keyed HMAC-SHA256 of a code: equal codes match (de-duplication) without the
-        table revealing them; a plain hash of a short code could be reversed by trying."""
-        return hmac.digest(self._fingerprint_key, normalised_code, hashlib.sha256)
+    def fingerprint(self, code: str) -> bytes:
+        """Keyed HMAC-SHA256 of a code (case, spaces and dashes ignored): equal codes match
+        (de-duplication) without the table revealing them; a plain hash of a short code
+        could be reversed by trying every code."""
+        normalised = _CODE_SEPARATORS.sub("", code).upper().encode()
+        return hmac.digest(self._fingerprint_key, normalised, hashlib.sha256)
 
     def seal(self, plaintext: bytes, *, order_id: str) -> bytes:
         nonce = os.urandom(NONCE_BYTES)

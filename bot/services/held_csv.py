@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -17,7 +16,6 @@ from storage.models import Code
 COLUMNS = frozenset({"code", "pin", "expires_at"})
 MAX_ROWS = 10_000
 MAX_CODE_CHARS = 200
-_SEPARATORS = re.compile(r"[\s-]+")
 
 
 class HeldCsvError(ValueError):
@@ -28,13 +26,7 @@ class HeldCsvError(ValueError):
 class HeldRow:
     row: int  # as a spreadsheet numbers it: the header is row 1
     code: Code
-    normalised: bytes  # what the fingerprint is taken of
     expires_at: datetime | None
-
-
-def normalise(code: str) -> bytes:
-    """The same code typed with other case, spaces or dashes is the same code."""
-    return _SEPARATORS.sub("", code).upper().encode()
 
 
 def parse_expiry(text: str) -> datetime:
@@ -119,4 +111,4 @@ def _row(
         pin=values.get("pin") or None,
         expires_at=expires_at.isoformat() if expires_at else None,
     )
-    return HeldRow(number, held, normalise(code), expires_at), None
+    return HeldRow(number, held, expires_at), None

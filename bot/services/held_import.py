@@ -85,7 +85,7 @@ async def import_held_codes(
         rows = parse_held_csv(data, now)
     except HeldCsvError as exc:
         raise HeldImportError(str(exc)) from None
-    fingerprints = [cipher.fingerprint(row.normalised) for row in rows]
+    fingerprints = [cipher.fingerprint(row.code.code) for row in rows]
     async with db.transaction() as conn:
         if await ProductRepository(conn).find_product(sku) is None:
             raise HeldImportError(f"unknown SKU {sku!r}: not in the catalog (run a sync first?)")

@@ -61,15 +61,16 @@ class HeldStockQueries(Repository):
     """Counts and reports, which need no key."""
 
     async def known_fingerprints(self, fingerprints: Collection[bytes]) -> set[bytes]:
-        """Those already held or sold."""
+        """Those already held, or sold (from held stock or the supplier's)."""
         found: set[bytes] = set()
         chunk = list(fingerprints)
-        for start in range(0, len(chunk), 500):  # SQLite's bound-parameter limit
-            part = chunk[start : start + 500]
+        for start in range(0, len(chunk), 400):  # SQLite's bound-parameter limit
+            part = chunk[start : start + 400]
             placeholders = ",".join("?" * len(part))
             cursor = await self._conn.execute(
-                f"SELECT fingerprint FROM held_codes WHERE fingerprint IN ({placeholders})",  # noqa: S608 - placeholders only
-                part,
+                f"SELECT fingerprint FROM held_codes WHERE fingerprint IN ({placeholders}) "  # noqa: S608 - placeholders only
+                f"UNION SELECT fingerprint FROM order_codes WHERE fingerprint IN ({placeholders})",
+                part + part,
             )
             found |= {bytes(row[0]) for row in await cursor.fetchall()}
         return found

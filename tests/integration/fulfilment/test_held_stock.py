@@ -215,3 +215,23 @@ async def test_the_export_shows_held_codes_bought_sold_and_held_never_the_codes(
     csv_document, json_document = to_csv(rec), to_json(rec)
     assert "HELD-" not in csv_document + json_document
     assert_csv_agrees_with_json(csv_document, json.loads(json_document))
+
+
+async def test_a_code_the_supplier_sold_us_is_refused_at_import(shop: Shop) -> None:
+    order = await shop.settle((await shop.paid_order(SKU)).id)
+    assert order.supplier_order_id is not None
+    (code,) = await codes_of(shop, order.id)
+    result = await import_held_codes(
+        shop.storage.db,
+        shop.storage.cipher,
+        sku=SKU,
+        data=f"code\nNEW-ONE\n{code.lower()}\n".encode(),
+        cost=None,
+        currency="USD",
+        batch="test",
+        now=datetime.now(UTC),
+    )
+    assert (result.imported, result.refused) == (1, ["row 3 (already held or sold)"])
+    async with shop.storage.db.read() as conn:  # found by fingerprint: nothing decrypted
+        cursor = await conn.execute("SELECT count(*) FROM order_codes WHERE fingerprint IS NULL")
+        assert (await cursor.fetchone())[0] == 0  # type: ignore[index]

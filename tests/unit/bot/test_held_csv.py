@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.services.held_csv import MAX_ROWS, HeldCsvError, normalise, parse_expiry, parse_held_csv
+from bot.services.held_csv import MAX_ROWS, HeldCsvError, parse_expiry, parse_held_csv
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -80,11 +80,6 @@ def test_too_many_rows_is_refused() -> None:
 
 def test_unprintable_code_is_refused() -> None:
     assert "row 2: the code is not a printable text" in refusal("code\nA\x07B\n")
-
-
-def test_normalise_ignores_case_spaces_and_dashes() -> None:
-    assert normalise("abcd-efgh 1234") == normalise("ABCDEFGH1234") == b"ABCDEFGH1234"
-    assert normalise("ABCD-EFGH") != normalise("ABCD-EFGI")
 
 
 def test_expiry_with_offset_is_converted_to_utc() -> None:
