@@ -131,3 +131,11 @@ def test_currency_is_three_letters() -> None:
     assert parse_currency(" usd ") == "USD"
     with pytest.raises(HeldImportError, match="--currency"):
         parse_currency("US1")
+
+
+async def test_the_count_customers_see_is_capped(store: Storage) -> None:
+    await run(store, "code\nA\nB\nC\n")
+    async with store.db.read() as conn:
+        repo = HeldCodeRepository(conn, store.cipher)
+        assert await repo.count_sellable(SKU, NOW, cap=2) == 2
+        assert await repo.count_sellable(SKU, NOW) == 3
