@@ -31,6 +31,7 @@ from bot.services.checkout import CheckoutService
 from bot.services.console import console_services
 from bot.services.fulfilment import FulfilmentService
 from bot.services.fulfilment_rules import deadlines
+from bot.services.held_alerts import HeldStockMonitor
 from bot.services.ops_monitor import CHECK_SECONDS, OpsCounters, OpsMonitor
 from bot.services.order_queries import OrderQueries
 from bot.services.outbox_sender import OutboxSender
@@ -271,6 +272,14 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
         tasks.append(
             asyncio.create_task(
                 every(CHECK_SECONDS, monitor.check, "ops alerts"), name="ops-alerts"
+            )
+        )
+        held = HeldStockMonitor(
+            storage.db, settings.bot.admin_ids, settings.bot.held_stock_alert, on_outbox=outbox.wake
+        )
+        tasks.append(
+            asyncio.create_task(
+                every(CHECK_SECONDS, held.check, "held stock alerts"), name="held-stock-alerts"
             )
         )
         stack.push_async_callback(_cancel, tasks)

@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.commands.migrate",
     "bot.commands.config",
     "bot.commands.export",
+    "bot.commands.stock",
 )
 
 

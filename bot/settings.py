@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.services.held_thresholds import parse_held_alert
+
 TOKEN_PATTERN = r"^\d{1,20}:[A-Za-z0-9_-]{30,}$"
 SUPPORTED_CURRENCIES = ("XTR", "USD")
 WEBHOOK_SECRET_PATTERN = r"[A-Za-z0-9_-]{1,256}"  # what Telegram accepts as secret_token
@@ -59,6 +61,11 @@ class BotSettings(BaseSettings):
         alias="LOW_BALANCE_ALERT",
         description="alert admins below this supplier balance (account currency)",
     )
+    held_stock_alert: Annotated[dict[str, int], NoDecode] = Field(
+        default_factory=dict,
+        alias="HELD_STOCK_ALERT",
+        description="alert admins below this many held codes: N, SKU=N,... (empty: off)",
+    )
     default_language: Literal["en", "ru"] = Field(
         default="en", alias="DEFAULT_LANGUAGE", description="for users whose language we lack"
     )
@@ -102,6 +109,11 @@ class BotSettings(BaseSettings):
             except ValueError:
                 raise ValueError("must be comma-separated numeric user ids") from None
         return value
+
+    @field_validator("held_stock_alert", mode="before")
+    @classmethod
+    def _held_thresholds(cls, value: object) -> object:
+        return parse_held_alert(value) if isinstance(value, str) else value
 
     @field_validator("payment_currency")
     @classmethod

@@ -7,8 +7,11 @@ authentication instead of showing one customer's code to another.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import logging
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -26,6 +29,10 @@ KEY_FILE_SUFFIX = ".codes-key"
 # Sealed once with the key and kept in `meta`, to tell a wrong key at start-up
 # rather than at the first delivery.
 KEY_CHECK_CONTEXT = "giftbot:codes-key-check"
+# A key of its own for fingerprints, derived from the codes key: the AES key never keys HMAC.
+FINGERPRINT_CONTEXT = b"giftbot:held-code-fingerprint:v1"
+# The same code typed with other case, spaces or dashes is the same code.
+_CODE_SEPARATORS = re.compile(r"[\s-]+")
 
 
 class CodeCipher:
@@ -33,6 +40,14 @@ class CodeCipher:
         if len(key) != AES_KEY_BYTES:
             raise CodesKeyError(f"codes key must be {AES_KEY_BYTES} bytes")
         self._aead = AESGCM(key)
+        self._fingerprint_key = hmac.digest(key, FINGERPRINT_CONTEXT, hashlib.sha256)
+
+    def fingerprint(self, code: str) -> bytes:
+        """Keyed HMAC-SHA256 of a code (case, spaces and dashes ignored): equal codes match
+        (de-duplication) without the table revealing them; a plain hash of a short code
+        could be reversed by trying every code."""
+        normalised = _CODE_SEPARATORS.sub("", code).upper().encode()
+        return hmac.digest(self._fingerprint_key, normalised, hashlib.sha256)
 
     def seal(self, plaintext: bytes, *, order_id: str) -> bytes:
         nonce = os.urandom(NONCE_BYTES)

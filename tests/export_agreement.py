@@ -7,7 +7,12 @@ import csv
 import io
 from typing import Any
 
-SECTIONS = {"order": "orders", "supplier_entry": "supplier_entries", "discrepancy": "discrepancies"}
+SECTIONS = {
+    "order": "orders",
+    "supplier_entry": "supplier_entries",
+    "discrepancy": "discrepancies",
+    "held_codes": "held_codes",
+}
 
 
 def as_cell(value: object) -> str:

@@ -67,6 +67,7 @@ ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("admin", "Operations menu"),
     ("balance", "Supplier balance and days of cover"),
     ("stock", "Stock of matching products"),
+    ("import", "Import pre-purchased codes (CSV caption)"),
     ("sync", "Catalog sync now"),
     ("orders", "Recent orders (needs_attention first)"),
     ("order", "One order in full"),

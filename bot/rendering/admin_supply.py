@@ -17,6 +17,7 @@ MENU = (
     "/balance — supplier balance and days of cover\n"
     "/stock [text] — stock of matching products\n"
     "/sync — catalog sync now\n"
+    "/import &lt;sku&gt; [cost [currency]] — caption of a CSV of pre-purchased codes\n"
     "/orders [status] — recent orders, needs_attention first\n"
     "/order &lt;id&gt; — one order in full\n"
     "/refund &lt;id&gt; — refund an order (asks to confirm)\n"
@@ -63,6 +64,8 @@ def stock_text(report: StockReport, query: str, page: int) -> str:
             amount = stock.status.replace("_", " ")
         else:
             amount = f"{stock.status.replace('_', ' ')}, {stock.available} available"
+        if stock.held:  # pre-purchased codes, counted in `available` and shown apart
+            amount += f" ({stock.held} held)"
         lines.append(
             f"{_STOCK_ICONS.get(stock.status, '❔')} <code>{escape(product.sku)}</code> "
             f"{escape(product.name)} · {escape(product.region)} · {escape(amount)}"

@@ -78,11 +78,24 @@ def _supplier_errors(payload: Payload, locale: str) -> str:
     return "⚠️ " + escape(text)
 
 
+def _held_stock_low(payload: Payload, locale: str) -> str:
+    _ = translator(locale).gettext
+    text = _(
+        "Pre-purchased codes of {sku} are running low: {held} left, below the alert threshold"
+        " of {threshold} (HELD_STOCK_ALERT). Import more with /import, or the supplier"
+        " serves the rest."
+    ).format(
+        sku=str(payload["sku"]), held=int(payload["held"]), threshold=int(payload["threshold"])
+    )
+    return "📦 " + escape(text) + "\n/stock " + escape(str(payload["sku"]))
+
+
 _ALERTS: dict[AlertKind, Callable[[Payload, str], str]] = {
     AlertKind.LOW_BALANCE: _low_balance,
     AlertKind.BALANCE_RECOVERED: _balance_recovered,
     AlertKind.SYNC_FAILING: _sync_failing,
     AlertKind.WEBHOOK_SIGNATURES: _webhook_signatures,
     AlertKind.SUPPLIER_ERRORS: _supplier_errors,
+    AlertKind.HELD_STOCK_LOW: _held_stock_low,
 }
 OPS_ALERT_KINDS = frozenset(_ALERTS)

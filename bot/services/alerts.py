@@ -30,6 +30,7 @@ class AlertKind(StrEnum):
     SYNC_FAILING = "sync_failing"  # subject: "catalog"; details: failures, error
     WEBHOOK_SIGNATURES = "webhook_signatures"  # subject: "webhook"; details: count, minutes
     SUPPLIER_ERRORS = "supplier_errors"  # subject: "supplier"; details: count, minutes
+    HELD_STOCK_LOW = "held_stock_low"  # subject: SKU; details: sku, held, threshold
 
 
 async def queue_alert(

@@ -15,6 +15,7 @@ from storage.clock import utcnow
 from storage.database import Database
 from storage.models import Product
 from storage.repositories import ProductData, ProductRepository
+from storage.repositories.held_codes import HeldStockQueries
 from supplier.client import SupplierClient
 from supplier.errors import SkuNotFound, SupplierError
 
@@ -32,6 +33,7 @@ STOCK_DEADLINE_SECONDS = 3.0
 class StockInfo:
     status: str  # in_stock | low | out_of_stock | unknown
     available: int | None
+    held: int = 0  # pre-purchased codes included in `available` (bot/services/held_stock.py)
 
     @property
     def purchasable(self) -> bool:
@@ -39,6 +41,17 @@ class StockInfo:
 
 
 UNKNOWN_STOCK = StockInfo("unknown", None)
+
+
+def with_held(supplier: StockInfo, held: int) -> StockInfo:
+    """What customers see: the supplier's stock plus the held codes; a supplier that has
+    none or cannot say leaves the held codes on sale."""
+    if held <= 0:
+        return supplier
+    if supplier.purchasable:
+        total = None if supplier.available is None else supplier.available + held
+        return StockInfo(supplier.status, total, held)
+    return StockInfo("in_stock", held, held)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +190,14 @@ class CatalogService:
         return list(cached)
 
     async def stock(self, sku: str, *, fresh: bool = False) -> StockInfo:
+        """The supplier's stock plus the held codes (counted afresh: a sale or an import
+        shows at once)."""
+        supplier = await self._supplier_stock(sku, fresh=fresh)
+        async with self._db.read() as conn:
+            held = await HeldStockQueries(conn).count_sellable(sku, self._clock())
+        return with_held(supplier, held)
+
+    async def _supplier_stock(self, sku: str, *, fresh: bool = False) -> StockInfo:
         """Live stock, cached for STOCK_TTL_SECONDS; `unknown` if the supplier can't say now."""
         now = self._monotonic()
         cached = self._stock.get(sku)

@@ -35,6 +35,7 @@ from storage.clock import utcnow
 from storage.database import Database
 from storage.models import NewOrder, Order, OrderStatus, Product
 from storage.repositories import OrderRepository
+from storage.repositories.held_codes import HeldStockQueries
 from supplier.client import SupplierClient
 from supplier.errors import SkuNotFound, SupplierError
 
@@ -235,7 +236,9 @@ class CheckoutService:
             refusal = RefusalReason.AMOUNT_MISMATCH
         if refusal is not None or order is None:
             return Verdict(False, refusal or RefusalReason.UNKNOWN_ORDER)
-        verdict, available = await supplier_verdict(self._supplier, order)
+        verdict, available = await supplier_verdict(
+            self._supplier, order, held=await self._held(order.sku)
+        )
         if not verdict.ok:
             return verdict
         now = self._clock()
@@ -247,6 +250,10 @@ class CheckoutService:
             log.info("pre-checkout of %s declined: %s", order.id, refusal.value)
             return Verdict(False, refusal)
         return Verdict(True)
+
+    async def _held(self, sku: str) -> int:
+        async with self._db.read() as conn:
+            return await HeldStockQueries(conn).count_sellable(sku, self._clock())
 
     async def pay_with_credit(self, *, user_id: int, order_id: str) -> PaymentRecord:
         """The confirm button of a quote store credit covers whole: the same checks as a
@@ -261,7 +268,9 @@ class CheckoutService:
             refusal = RefusalReason.AMOUNT_MISMATCH
         if refusal is not None or order is None:
             raise CheckoutRefused(refusal or RefusalReason.UNKNOWN_ORDER)
-        verdict, available = await supplier_verdict(self._supplier, order)
+        verdict, available = await supplier_verdict(
+            self._supplier, order, held=await self._held(order.sku)
+        )
         if not verdict.ok:
             raise CheckoutRefused(verdict.reason or RefusalReason.SUPPLIER_UNAVAILABLE)
         now = self._clock()

@@ -11,6 +11,7 @@ from bot.services.admin_orders import AdminOrders
 from bot.services.admin_supply import BalanceSource, SupplyService
 from bot.services.audit import AuditTrail
 from bot.services.catalog import CatalogService
+from bot.services.held_import import HeldImporter
 from bot.services.order_actions import Fulfiller, OrderActions
 from bot.services.reconciliation import LedgerSource, Reconciler
 from bot.services.stats import StatsService
@@ -44,4 +45,5 @@ def console_services(
         "stats": StatsService(storage.db, star_usd_rate=settings.star_usd_rate, clock=clock),
         "reconciler": Reconciler(storage.db, supplier, clock=clock),
         "credits": CreditAdjustments(storage.db, currency=settings.payment_currency, clock=clock),
+        "held_import": HeldImporter(storage.db, storage.cipher, clock=clock),
     }

@@ -1,6 +1,6 @@
 """The reconciliation as JSON and as CSV: the same rows, the same values.
 
-CSV is one table: a `section` column (order, supplier_entry, discrepancy) and the union
+CSV is one table: a `section` column (order, supplier_entry, discrepancy, held_codes) and the union
 of every section's columns; a cell a section does not have is empty.
 """
 
@@ -13,11 +13,12 @@ from typing import Any
 
 from bot.services.reconciliation import Reconciliation, Row, stamp
 
-SECTIONS = ("orders", "supplier_entries", "discrepancies")
+SECTIONS = ("orders", "supplier_entries", "discrepancies", "held_codes")
 SECTION_NAMES = {
     "orders": "order",
     "supplier_entries": "supplier_entry",
     "discrepancies": "discrepancy",
+    "held_codes": "held_codes",
 }
 
 

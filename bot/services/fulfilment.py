@@ -21,6 +21,7 @@ from typing import Any
 from bot.logs import bind_order
 from bot.services.alerts import AlertKind, queue_alert
 from bot.services.fulfilment_rules import Deadlines, RetryRules
+from bot.services.held_stock import serve_from_held
 from bot.services.keyed_lock import KeyedLock
 from bot.services.money_back import give_back
 from bot.services.pricing import PRICE_TOLERANCE, STARS
@@ -117,6 +118,11 @@ class FulfilmentService:
         if step is Step.PLACE:
             if order.status is OrderStatus.PAID:
                 order = await self._transition(order, OrderStatus.ORDERING)
+                # Held codes first, only here: no supplier POST can be in flight yet.
+                served = await serve_from_held(self._db, self._cipher, order, self._clock())
+                if served is not None:
+                    self._on_outbox()
+                    return served
             return await self._place(order)
         if step is Step.POLL:
             return await self._poll(order)

@@ -20,6 +20,7 @@ import aiosqlite
 from bot.services.pricing import within_tolerance
 from storage.models import Order, OrderStatus
 from storage.repositories import CreditRepository, OrderRepository
+from storage.repositories.held_codes import HeldStockQueries
 from supplier.client import SupplierClient
 from supplier.errors import SupplierError
 
@@ -109,6 +110,8 @@ async def check_hold(
     if refusal is not None or order is None:
         return refusal or RefusalReason.UNKNOWN_ORDER
     if available is not None:
+        # Held codes sell too; counted here, in the transaction, as the promises are.
+        available += await HeldStockQueries(conn).count_sellable(order.sku, now)
         held = await orders.units_held(order.sku, now, excluding=order.id)
         if held + order.quantity > available:
             log.info("%s: %d units held, %d in stock", order.sku, held, available)
@@ -120,36 +123,44 @@ async def check_hold(
     return None
 
 
-async def supplier_verdict(supplier: SupplierClient, order: Order) -> tuple[Verdict, int | None]:
-    """The supplier's verdict on charging for `order` now, and its stock figure."""
+async def supplier_verdict(
+    supplier: SupplierClient, order: Order, *, held: int = 0
+) -> tuple[Verdict, int | None]:
+    """The supplier's verdict on charging for `order` now, and its stock figure (0 when
+    out of stock). `held`: pre-purchased codes of the SKU, which cover what they can."""
     try:
         async with asyncio.timeout(PRE_CHECKOUT_BUDGET_SECONDS):
-            return await _ask_supplier(supplier, order)
+            return await _ask_supplier(supplier, order, held)
     except (TimeoutError, SupplierError) as exc:
         log.warning("pre-checkout of %s: supplier unavailable (%s)", order.id, exc.__class__)
         return Verdict(False, RefusalReason.SUPPLIER_UNAVAILABLE), None
 
 
-async def _ask_supplier(supplier: SupplierClient, order: Order) -> tuple[Verdict, int | None]:
+async def _ask_supplier(
+    supplier: SupplierClient, order: Order, held: int
+) -> tuple[Verdict, int | None]:
     deadline = SUPPLIER_CALL_DEADLINE_SECONDS
     stock, price, balance = await asyncio.gather(
         supplier.get_stock(order.sku, deadline=deadline),
         supplier.get_price(order.sku, deadline=deadline),
         supplier.get_balance(deadline=deadline),
     )
-    if stock.status == "out_of_stock" or (
-        stock.available is not None and stock.available < order.quantity
-    ):
-        return Verdict(False, RefusalReason.OUT_OF_STOCK), stock.available
+    figure = 0 if stock.status == "out_of_stock" else stock.available
+    if figure is not None and figure + held < order.quantity:
+        return Verdict(False, RefusalReason.OUT_OF_STOCK), figure
     if price.unit_price.currency != order.wholesale_currency or not within_tolerance(
         order.wholesale_unit_price, price.unit_price.amount
     ):
-        return Verdict(False, RefusalReason.PRICE_CHANGED), stock.available
-    if balance.available.amount < price.unit_price.amount * order.quantity:
+        return Verdict(False, RefusalReason.PRICE_CHANGED), figure
+    # Held codes that cover the order need no float at the supplier.
+    if (
+        held < order.quantity
+        and balance.available.amount < price.unit_price.amount * order.quantity
+    ):
         # Our float at the supplier is short: not the customer's problem to hear about.
         log.error("supplier balance too low for order %s", order.id)
-        return Verdict(False, RefusalReason.SUPPLIER_UNAVAILABLE), stock.available
-    return Verdict(True), stock.available
+        return Verdict(False, RefusalReason.SUPPLIER_UNAVAILABLE), figure
+    return Verdict(True), figure
 
 
 def paid_by_credit(order: Order | None, user_id: int) -> bool:

@@ -21,6 +21,12 @@ from bot.services.reconciliation_checks import (
     telegram_discrepancies,
     unmatched_payments,
 )
+from bot.services.reconciliation_held import (
+    held_batches,
+    held_columns,
+    held_order_discrepancies,
+    held_sales,
+)
 from bot.services.reconciliation_rows import (
     Row,
     SupplierSide,
@@ -56,6 +62,7 @@ class Reconciliation:
     orders: list[Row] = field(default_factory=list)
     supplier_entries: list[Row] = field(default_factory=list)
     discrepancies: list[Row] = field(default_factory=list)
+    held_codes: list[Row] = field(default_factory=list)  # pre-purchased codes, per import
 
 
 class Reconciler:
@@ -79,6 +86,8 @@ class Reconciler:
             reports = ReportRepository(conn)
             orders = await reports.orders_paid_between(start, end)
             payments = await reports.payments_between(start, end)
+            held = await held_sales(conn, [order.id for order in orders])
+            held_rows = await held_batches(conn, self._clock(), end)
         entries = [e async for e in self._supplier.iter_reconciliation(start, end + LATE_DEBITS)]
         star_txs = await stars.transactions() if stars is not None else None
         rec = Reconciliation(
@@ -91,6 +100,7 @@ class Reconciler:
                 "supplier_ledger": True,
                 "telegram_star_transactions": star_txs is not None,
             },
+            held_codes=held_rows,
         )
         by_ref: dict[str, SupplierSide] = defaultdict(SupplierSide)
         for entry in entries:
@@ -109,8 +119,12 @@ class Reconciler:
         ours = {order.id for order in orders}
         for order in orders:
             kept = by_ref.get(order.id)
-            rec.orders.append(order_row(order, kept, paid_tx, refund_tx, star_txs is not None))
-            rec.discrepancies += order_discrepancies(order, kept)
+            row = order_row(order, kept, paid_tx, refund_tx, star_txs is not None)
+            rec.orders.append(row | held_columns(held.get(order.id)))
+            if order.id in held:  # served from held stock: no supplier debit expected
+                rec.discrepancies += held_order_discrepancies(order, kept)
+            else:
+                rec.discrepancies += order_discrepancies(order, kept)
             if star_txs is not None:
                 rec.discrepancies += telegram_discrepancies(order, paid_tx, refund_tx)
         rec.discrepancies += await self._supplier_only(entries, ours, start, end)

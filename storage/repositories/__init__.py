@@ -4,6 +4,7 @@ from storage.repositories.audit import AuditRepository
 from storage.repositories.codes import CodeRepository
 from storage.repositories.credits import CreditReason, CreditRepository
 from storage.repositories.events import SupplierEventRepository
+from storage.repositories.held_codes import HeldCodeRepository
 from storage.repositories.meta import MetaRepository
 from storage.repositories.orders import OrderRepository
 from storage.repositories.outbox import OutboxRepository
@@ -17,6 +18,7 @@ __all__ = [
     "CodeRepository",
     "CreditReason",
     "CreditRepository",
+    "HeldCodeRepository",
     "MetaRepository",
     "OrderRepository",
     "OutboxRepository",

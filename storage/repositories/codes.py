@@ -27,13 +27,15 @@ class CodeRepository(Repository):
                 position,
                 self._cipher.seal(json.dumps(asdict(code)).encode(), order_id=order_id),
                 to_db(now),
+                # Keyed, never the code: a later import of it is refused as already sold.
+                self._cipher.fingerprint(code.code),
             )
             for position, code in enumerate(codes)
         ]
         with unique_violation_as(f"codes of order {order_id}"):
             await self._conn.executemany(
-                """INSERT INTO order_codes (order_id, position, sealed, created_at)
-                   VALUES (?, ?, ?, ?)""",
+                """INSERT INTO order_codes (order_id, position, sealed, created_at, fingerprint)
+                   VALUES (?, ?, ?, ?, ?)""",
                 rows,
             )
 

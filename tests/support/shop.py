@@ -18,8 +18,9 @@ from bot.services.fulfilment import FulfilmentService
 from bot.services.payments import IncomingPayment, PaymentIntake, PaymentSource
 from bot.services.refunds import RefundUnavailable
 from storage.models import Order
-from storage.repositories import OrderRepository, PaymentStatus
+from storage.repositories import OrderRepository, PaymentStatus, UserRepository
 from storage.store import Storage
+from supplier.sandbox.server import RunningSandbox
 
 API_KEY = "sk_fulfilment_test"
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"bot-webhook-test-secret!").decode()
@@ -115,3 +116,22 @@ class Control:
         async with self._session.get(path) as response:
             response.raise_for_status()
             return dict(await response.json())
+
+
+async def set_stock(sandbox: RunningSandbox, sku: str, available: int) -> None:
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    async with (
+        aiohttp.ClientSession(headers=headers) as http,
+        http.post(
+            f"{sandbox.url}/sandbox/stock", json={"sku": sku, "available": available}
+        ) as response,
+    ):
+        response.raise_for_status()
+
+
+async def shoppers(shop: Shop, count: int) -> list[int]:
+    ids = list(range(5001, 5001 + count))
+    async with shop.storage.db.transaction() as conn:
+        for user_id in ids:
+            await UserRepository(conn).upsert_user(user_id, "Ann", "en", datetime.now(UTC))
+    return ids

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers.admin import credit, menu, orders, refunds, reports, supply
+from bot.handlers.admin import credit, menu, orders, refunds, reports, stock_import, supply
 from bot.handlers.admin.access import AuditMiddleware, IsAdmin
 
 
@@ -19,6 +19,9 @@ def create_router() -> Router:
     router.message.middleware(audit)
     router.callback_query.middleware(audit)
     router.include_routers(
-        *(feature.create_router() for feature in (menu, supply, orders, refunds, credit, reports))
+        *(
+            feature.create_router()
+            for feature in (menu, supply, orders, refunds, credit, reports, stock_import)
+        )
     )
     return router

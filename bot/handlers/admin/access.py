@@ -31,7 +31,8 @@ class IsAdmin(Filter):
 def describe(event: TelegramObject) -> tuple[str, str]:
     """(action, arguments) of an admin message or button press."""
     if isinstance(event, Message):
-        command, _, args = (event.text or "").partition(" ")
+        # A document's caption carries its command (/import SKU).
+        command, _, args = (event.text or event.caption or "").partition(" ")
         return command.lstrip("/").split("@")[0] or "message", args.strip()[:MAX_ARGS]
     if isinstance(event, CallbackQuery):
         data = event.data or ""

@@ -5,24 +5,12 @@ from __future__ import annotations
 import base64
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from storage.lease import database_lease
-
-GIFTBOT = str(Path(sys.executable).with_name("giftbot"))
-TOKEN = "123456:" + "A" * 35
-
-
-def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.isupper() or k in {"PATH", "HOME"}}
-    clean.update(env)
-    return subprocess.run(
-        [GIFTBOT, *args], cwd=tmp_path, env=clean, capture_output=True, text=True, timeout=60
-    )
+from tests.support.cli import TOKEN, run
 
 
 @pytest.mark.parametrize(

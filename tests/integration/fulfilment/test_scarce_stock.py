@@ -4,36 +4,13 @@ paying, once this shop has promised every unit the supplier reports."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
-
-import aiohttp
 
 from bot.services.checkout import RefusalReason
 from storage.models import OrderStatus
-from storage.repositories import UserRepository
 from supplier.sandbox.server import RunningSandbox
-from tests.support.shop import API_KEY, Shop
+from tests.support.shop import Shop, set_stock, shoppers
 
 SKU = "test-instant"
-
-
-async def set_stock(sandbox: RunningSandbox, sku: str, available: int) -> None:
-    headers = {"Authorization": f"Bearer {API_KEY}"}
-    async with (
-        aiohttp.ClientSession(headers=headers) as http,
-        http.post(
-            f"{sandbox.url}/sandbox/stock", json={"sku": sku, "available": available}
-        ) as response,
-    ):
-        response.raise_for_status()
-
-
-async def shoppers(shop: Shop, count: int) -> list[int]:
-    ids = list(range(5001, 5001 + count))
-    async with shop.storage.db.transaction() as conn:
-        for user_id in ids:
-            await UserRepository(conn).upsert_user(user_id, "Ann", "en", datetime.now(UTC))
-    return ids
 
 
 async def test_eight_shoppers_on_five_cards_five_pay_three_are_declined_first(

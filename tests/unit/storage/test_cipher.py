@@ -110,3 +110,19 @@ async def test_wrong_key_stops_start_up(storage_settings: StorageSettings) -> No
     )
     with pytest.raises(CodesKeyError, match="does not match"):
         await open_storage(other)
+
+
+def test_fingerprint_is_keyed_stable_and_not_a_plain_hash() -> None:
+    import hashlib
+
+    key = os.urandom(32)
+    cipher = CodeCipher(key)
+    fingerprint = cipher.fingerprint("ABCD1234")
+    assert len(fingerprint) == 32
+    assert fingerprint == CodeCipher(key).fingerprint("ABCD1234")  # same key: dedupe works
+    assert fingerprint != cipher.fingerprint("ABCD1235")
+    # Case, spaces and dashes do not make another code.
+    assert cipher.fingerprint("abcd-12 34") == fingerprint
+    # Another key gives another fingerprint, and it is no plain hash one could brute-force.
+    assert fingerprint != CodeCipher(os.urandom(32)).fingerprint("ABCD1234")
+    assert fingerprint != hashlib.sha256(b"ABCD1234").digest()
