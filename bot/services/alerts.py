@@ -30,6 +30,9 @@ class AlertKind(StrEnum):
     SYNC_FAILING = "sync_failing"  # subject: "catalog"; details: failures, error
     WEBHOOK_SIGNATURES = "webhook_signatures"  # subject: "webhook"; details: count, minutes
     SUPPLIER_ERRORS = "supplier_errors"  # subject: "supplier"; details: count, minutes
+    # Several suppliers (bot/services/placement.py): a circuit breaker opening / closing.
+    SUPPLIER_SKIPPED = "supplier_skipped"  # subject: supplier name; details: failures, seconds
+    SUPPLIER_BACK = "supplier_back"  # subject: supplier name
 
 
 async def queue_alert(

@@ -33,6 +33,7 @@ from storage.clock import utcnow
 from storage.database import Database
 from storage.repositories import OrderRepository
 from storage.repositories.reports import ReportRepository
+from storage.repositories.supplier_attempts import SupplierAttemptRepository
 from supplier.models import LedgerEntry
 
 if TYPE_CHECKING:  # the CLI's export runs without aiogram (slow to import)
@@ -80,6 +81,10 @@ class Reconciler:
             orders = await reports.orders_paid_between(start, end)
             payments = await reports.payments_between(start, end)
         entries = [e async for e in self._supplier.iter_reconciliation(start, end + LATE_DEBITS)]
+        # Attempt references (`<order id>-<n>`, several suppliers) stand for their order.
+        async with self._db.read() as conn:
+            refs = {e.reference for e in entries if e.reference}
+            to_order = await SupplierAttemptRepository(conn).order_ids(refs)
         star_txs = await stars.transactions() if stars is not None else None
         rec = Reconciliation(
             start=start,
@@ -97,7 +102,7 @@ class Reconciler:
             if entry.occurred_at < end:
                 rec.supplier_entries.append(entry_row(entry))
             if entry.reference and entry.type in ("debit", "refund"):
-                side = by_ref[entry.reference]
+                side = by_ref[to_order.get(entry.reference, entry.reference)]
                 side.entries.append(entry)
                 side.currency = entry.amount.currency
                 if entry.type == "debit":
@@ -113,7 +118,7 @@ class Reconciler:
             rec.discrepancies += order_discrepancies(order, kept)
             if star_txs is not None:
                 rec.discrepancies += telegram_discrepancies(order, paid_tx, refund_tx)
-        rec.discrepancies += await self._supplier_only(entries, ours, start, end)
+        rec.discrepancies += await self._supplier_only(entries, ours, start, end, to_order)
         charges = {o.telegram_payment_charge_id for o in orders if o.telegram_payment_charge_id}
         charges |= await self._charges_of_other_orders(star_txs or [], charges)
         rec.discrepancies += unmatched_payments(payments, charges, star_txs, start, end)
@@ -136,7 +141,12 @@ class Reconciler:
         return found
 
     async def _supplier_only(
-        self, entries: list[LedgerEntry], ours: set[str], start: datetime, end: datetime
+        self,
+        entries: list[LedgerEntry],
+        ours: set[str],
+        start: datetime,
+        end: datetime,
+        to_order: dict[str, str],
     ) -> list[Row]:
         """Supplier movements in the period that no paid order of ours explains."""
         found = []
@@ -152,8 +162,9 @@ class Reconciler:
                             "supplier_adjustment", entry=entry, actual=signed, note=entry.note
                         )
                     )
-                elif entry.type == "debit" and entry.reference not in ours:
-                    order = await orders.find_order(entry.reference) if entry.reference else None
+                ref = to_order.get(entry.reference, entry.reference) if entry.reference else None
+                if entry.type == "debit" and ref not in ours:
+                    order = await orders.find_order(ref) if ref else None
                     if order is None or order.paid_at is None:
                         found.append(
                             discrepancy(

@@ -1,0 +1,272 @@
+"""Several suppliers as one `SupplierPort`: one catalog, stock summed, the best price.
+
+Each member is one supplier's client with its config (name, priority, `sku_map`) and a
+circuit breaker. The shop speaks only its own SKUs; the router translates at the edge.
+Placing an order with failover is `bot.services.placement`'s job: it asks `offers` for the
+ranking and calls one member at a time, storing every attempt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from supplier.errors import OrderNotFound, SkuNotFound, SupplierError
+from supplier.models import (
+    Balance,
+    LedgerEntry,
+    Money,
+    Order,
+    Player,
+    Price,
+    Product,
+    ProductKind,
+    Stock,
+)
+from supplier.port import SupplierPort
+from supplier.routing import CircuitBreaker, Offer, rank
+from supplier.settings import DEFAULT_SUPPLIER, SupplierConfig
+
+log = logging.getLogger(__name__)
+
+_STATUS_RANK = {"out_of_stock": 0, "low": 1, "in_stock": 2}
+
+
+@dataclass
+class Member:
+    config: SupplierConfig
+    client: SupplierPort
+    position: int
+    breaker: CircuitBreaker = field(default_factory=CircuitBreaker)
+    # Ours -> theirs, the inverse of the config's sku_map (which is one-to-one).
+    _theirs: dict[str, str] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._theirs = {ours: theirs for theirs, ours in self.config.sku_map.items()}
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    def their_sku(self, ours: str) -> str:
+        return self._theirs.get(ours, ours)
+
+    def our_sku(self, theirs: str) -> str:
+        return self.config.our_sku(theirs)
+
+
+class UnknownSupplier(LookupError):
+    """An order names a supplier that is no longer configured."""
+
+
+class SupplierRouter:
+    """The suppliers, in priority then file order."""
+
+    def __init__(self, members: Sequence[tuple[SupplierConfig, SupplierPort]]) -> None:
+        if not members:
+            raise ValueError("a router needs at least one supplier")
+        ordered = sorted(enumerate(members), key=lambda item: (item[1][0].priority, item[0]))
+        self.members = [Member(config, client, position) for position, (config, client) in ordered]
+        self._by_name = {m.name: m for m in self.members}
+
+    @classmethod
+    def single(cls, client: SupplierPort, name: str = DEFAULT_SUPPLIER) -> SupplierRouter:
+        """One supplier, as before SUPPLIERS_FILE (tests, and the single SUPPLIER_* settings)."""
+        from pydantic import SecretStr
+
+        config = SupplierConfig(
+            name=name, url=None, api_key=SecretStr("-"), webhook_secrets=[], priority=0
+        )
+        return cls([(config, client)])
+
+    @property
+    def names(self) -> list[str]:
+        return [m.name for m in self.members]
+
+    def member(self, name: str) -> Member:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise UnknownSupplier(f"no supplier named {name!r} is configured") from None
+
+    # --- routing ---
+
+    async def offers(self, sku: str, *, deadline: float | None = None) -> list[Offer]:
+        """Every supplier's stock and price of `sku`, asked at once."""
+        return list(await asyncio.gather(*(self._offer(m, sku, deadline) for m in self.members)))
+
+    async def _offer(self, member: Member, sku: str, deadline: float | None) -> Offer:
+        theirs = member.their_sku(sku)
+        try:
+            stock, price = await asyncio.gather(
+                member.client.get_stock(theirs, deadline=deadline),
+                member.client.get_price(theirs, deadline=deadline),
+            )
+        except SkuNotFound:
+            return Offer(
+                member.name, member.config.priority, member.position, in_stock=False, price=0
+            )
+        except SupplierError as exc:
+            log.info("supplier %s gave no offer for %s: %s", member.name, sku, type(exc).__name__)
+            return Offer(member.name, member.config.priority, member.position, in_stock=False)
+        return Offer(
+            member.name,
+            member.config.priority,
+            member.position,
+            in_stock=stock.status != "out_of_stock",
+            price=price.unit_price.amount,
+            currency=price.unit_price.currency,
+        )
+
+    async def ranked(
+        self, sku: str, *, ceiling: int | None = None, currency: str | None = None
+    ) -> list[str]:
+        if len(self.members) == 1:
+            return self.names  # nothing to choose between: no calls spent on offers
+        return rank(await self.offers(sku), ceiling=ceiling, currency=currency)
+
+    # --- SupplierPort ---
+
+    async def iter_catalog(
+        self,
+        region: str | None = None,
+        brand: str | None = None,
+        page_size: int = 100,
+        *,
+        kind: ProductKind | None = "code",
+    ) -> AsyncIterator[Product]:
+        """One product per SKU of ours; available if any supplier has it. A supplier that
+        fails fails the whole read: a partial catalog would retire the others' products."""
+        merged: dict[str, Product] = {}
+        for member in self.members:
+            async for product in member.client.iter_catalog(region, brand, page_size, kind=kind):
+                ours = product.model_copy(update={"sku": member.our_sku(product.sku)})
+                seen = merged.get(ours.sku)
+                if seen is None:
+                    merged[ours.sku] = ours
+                elif ours.available and not seen.available:
+                    merged[ours.sku] = seen.model_copy(update={"available": True})
+        for product in merged.values():
+            yield product
+
+    async def get_stock(self, sku: str, *, deadline: float | None = None) -> Stock:
+        """The union: units summed (unknown if any supplier does not count), the best status."""
+        answers = await asyncio.gather(
+            *(m.client.get_stock(m.their_sku(sku), deadline=deadline) for m in self.members),
+            return_exceptions=True,
+        )
+        stocks = [a for a in answers if isinstance(a, Stock)]
+        if not stocks:
+            raise _first_error(answers)
+        best = max(stocks, key=lambda s: _STATUS_RANK[s.status])
+        in_stock = [s for s in stocks if s.status != "out_of_stock"]
+        counts = [s.available for s in in_stock]
+        available = None if any(c is None for c in counts) else sum(c or 0 for c in counts)
+        if not in_stock:
+            available = 0 if all(s.available is not None for s in stocks) else None
+        return best.model_copy(update={"sku": sku, "available": available})
+
+    async def get_price(self, sku: str, *, deadline: float | None = None) -> Price:
+        """The best offer among in-stock suppliers (ties by priority); with none in stock,
+        the best offer of all, so a quote still shows a price."""
+        members = self.members
+        answers = await asyncio.gather(
+            *(m.client.get_price(m.their_sku(sku), deadline=deadline) for m in members),
+            *(m.client.get_stock(m.their_sku(sku), deadline=deadline) for m in members),
+            return_exceptions=True,
+        )
+        prices, stocks = answers[: len(members)], answers[len(members) :]
+        offers: list[tuple[bool, int, int, Price]] = []
+        for member, price, stock in zip(members, prices, stocks, strict=True):
+            if isinstance(price, Price):
+                in_stock = isinstance(stock, Stock) and stock.status != "out_of_stock"
+                offers.append((not in_stock, price.unit_price.amount, member.position, price))
+        if not offers:
+            raise _first_error(prices)
+        # Members are in priority order, so min() keeps the higher priority on a tie.
+        best = min(offers, key=lambda o: (o[0], o[1]))
+        return best[3].model_copy(update={"sku": sku})
+
+    async def get_balance(self, *, deadline: float | None = None) -> Balance:
+        """The first supplier's balance (per-supplier balances: `balances`)."""
+        return await self.members[0].client.get_balance(deadline=deadline)
+
+    async def balances(self) -> dict[str, Balance | SupplierError]:
+        answers = await asyncio.gather(
+            *(m.client.get_balance() for m in self.members), return_exceptions=True
+        )
+        out: dict[str, Balance | SupplierError] = {}
+        for member, answer in zip(self.members, answers, strict=True):
+            if isinstance(answer, Balance | SupplierError):
+                out[member.name] = answer
+            elif isinstance(answer, BaseException):
+                raise answer
+        return out
+
+    async def validate_topup(
+        self, sku: str, player_id: str, *, deadline: float | None = None
+    ) -> Player:
+        """Asked of the first supplier that has the product."""
+        error: SupplierError | None = None
+        for member in self.members:
+            try:
+                return await member.client.validate_topup(
+                    member.their_sku(sku), player_id, deadline=deadline
+                )
+            except SkuNotFound as exc:
+                error = exc
+        assert error is not None
+        raise error
+
+    async def create_order(
+        self,
+        sku: str,
+        quantity: int,
+        reference: str,
+        max_unit_price: Money | None = None,
+        *,
+        player_id: str | None = None,
+    ) -> Order:
+        """To the best-ranked supplier, without failover (placement does failover)."""
+        ceiling = max_unit_price.amount if max_unit_price else None
+        currency = max_unit_price.currency if max_unit_price else None
+        names = await self.ranked(sku, ceiling=ceiling, currency=currency)
+        member = self.member(names[0] if names else self.members[0].name)
+        return await member.client.create_order(
+            member.their_sku(sku), quantity, reference, max_unit_price, player_id=player_id
+        )
+
+    async def get_order(self, order_id: str) -> Order:
+        for member in self.members:
+            try:
+                return await member.client.get_order(order_id)
+            except OrderNotFound:
+                continue
+        raise OrderNotFound(404, "order_not_found", f"no supplier has order {order_id}")
+
+    async def find_order_by_reference(self, reference: str) -> Order | None:
+        for member in self.members:
+            found = await member.client.find_order_by_reference(reference)
+            if found is not None:
+                return found
+        return None
+
+    async def iter_reconciliation(
+        self, from_: datetime, to: datetime, *, page_size: int | None = None
+    ) -> AsyncIterator[LedgerEntry]:
+        for member in self.members:
+            async for entry in member.client.iter_reconciliation(from_, to, page_size=page_size):
+                yield entry
+
+    async def close(self) -> None:
+        await asyncio.gather(*(m.client.close() for m in self.members), return_exceptions=True)
+
+
+def _first_error(answers: Sequence[object]) -> BaseException:
+    for answer in answers:
+        if isinstance(answer, BaseException):
+            return answer
+    return SupplierError("no supplier answered")
