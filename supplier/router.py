@@ -12,9 +12,11 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
-from supplier.errors import OrderNotFound, SkuNotFound, SupplierError
+from pydantic import SecretStr
+
+from supplier.errors import OrderNotFound, SkuNotFound, SupplierError, SupplierStatusError
 from supplier.models import (
     Balance,
     LedgerEntry,
@@ -27,7 +29,7 @@ from supplier.models import (
     Stock,
 )
 from supplier.port import SupplierPort
-from supplier.routing import CircuitBreaker, Offer, rank
+from supplier.routing import BreakerChange, CircuitBreaker, Offer, rank
 from supplier.settings import DEFAULT_SUPPLIER, SupplierConfig
 
 log = logging.getLogger(__name__)
@@ -71,12 +73,12 @@ class SupplierRouter:
         ordered = sorted(enumerate(members), key=lambda item: (item[1][0].priority, item[0]))
         self.members = [Member(config, client, position) for position, (config, client) in ordered]
         self._by_name = {m.name: m for m in self.members}
+        # Breaker changes not yet reported: the caller that can alert drains them.
+        self._changes: list[tuple[str, BreakerChange]] = []
 
     @classmethod
     def single(cls, client: SupplierPort, name: str = DEFAULT_SUPPLIER) -> SupplierRouter:
         """One supplier, as before SUPPLIERS_FILE (tests, and the single SUPPLIER_* settings)."""
-        from pydantic import SecretStr
-
         config = SupplierConfig(
             name=name, url=None, api_key=SecretStr("-"), webhook_secrets=[], priority=0
         )
@@ -94,12 +96,32 @@ class SupplierRouter:
 
     # --- routing ---
 
-    async def offers(self, sku: str, *, deadline: float | None = None) -> list[Offer]:
-        """Every supplier's stock and price of `sku`, asked at once."""
-        return list(await asyncio.gather(*(self._offer(m, sku, deadline) for m in self.members)))
+    def record(self, member: Member, *, success: bool, now: datetime) -> None:
+        """One call's outcome for the member's breaker."""
+        change = member.breaker.success() if success else member.breaker.failure(now)
+        if change is not None:
+            log.warning("supplier %s circuit %s", member.name, change.value)
+            self._changes.append((member.name, change))
 
-    async def _offer(self, member: Member, sku: str, deadline: float | None) -> Offer:
+    def drain_changes(self) -> list[tuple[str, BreakerChange]]:
+        changes, self._changes = self._changes, []
+        return changes
+
+    async def offers(
+        self, sku: str, *, now: datetime, deadline: float | None = None
+    ) -> list[Offer]:
+        """Every supplier's stock and price of `sku`, asked at once; a supplier whose
+        breaker is open is not asked (it has no offer)."""
+        return list(
+            await asyncio.gather(*(self._offer(m, sku, now, deadline) for m in self.members))
+        )
+
+    async def _offer(
+        self, member: Member, sku: str, now: datetime, deadline: float | None
+    ) -> Offer:
         theirs = member.their_sku(sku)
+        if not member.breaker.allows(now):
+            return Offer(member.name, member.config.priority, member.position, in_stock=False)
         try:
             stock, price = await asyncio.gather(
                 member.client.get_stock(theirs, deadline=deadline),
@@ -111,7 +133,10 @@ class SupplierRouter:
             )
         except SupplierError as exc:
             log.info("supplier %s gave no offer for %s: %s", member.name, sku, type(exc).__name__)
+            if not isinstance(exc, SupplierStatusError) or exc.retryable:
+                self.record(member, success=False, now=now)
             return Offer(member.name, member.config.priority, member.position, in_stock=False)
+        self.record(member, success=True, now=now)
         return Offer(
             member.name,
             member.config.priority,
@@ -122,11 +147,16 @@ class SupplierRouter:
         )
 
     async def ranked(
-        self, sku: str, *, ceiling: int | None = None, currency: str | None = None
+        self,
+        sku: str,
+        *,
+        now: datetime,
+        ceiling: int | None = None,
+        currency: str | None = None,
     ) -> list[str]:
         if len(self.members) == 1:
             return self.names  # nothing to choose between: no calls spent on offers
-        return rank(await self.offers(sku), ceiling=ceiling, currency=currency)
+        return rank(await self.offers(sku, now=now), ceiling=ceiling, currency=currency)
 
     # --- SupplierPort ---
 
@@ -233,7 +263,7 @@ class SupplierRouter:
         """To the best-ranked supplier, without failover (placement does failover)."""
         ceiling = max_unit_price.amount if max_unit_price else None
         currency = max_unit_price.currency if max_unit_price else None
-        names = await self.ranked(sku, ceiling=ceiling, currency=currency)
+        names = await self.ranked(sku, now=datetime.now(UTC), ceiling=ceiling, currency=currency)
         member = self.member(names[0] if names else self.members[0].name)
         return await member.client.create_order(
             member.their_sku(sku), quantity, reference, max_unit_price, player_id=player_id

@@ -86,13 +86,15 @@ class Placement:
         if last is not None and last.status == "open":
             # A POST whose answer we never stored (a crash, or a supplier down): repeat it.
             step = await self._attempt(order, last, ceiling)
+            await self._report_breakers()
             if not isinstance(step, str):
                 return step
             tried.add(last.supplier)
             transient |= _note(step, last.supplier, refused)
         ranked = await self._router.ranked(
-            order.sku, ceiling=ceiling.amount, currency=ceiling.currency
+            order.sku, now=self._clock(), ceiling=ceiling.amount, currency=ceiling.currency
         )
+        await self._report_breakers()
         # The rest last: out of stock or over our price by their last word, which may be
         # stale; their refusal costs a POST and names the true reason if all say no.
         ranked += [name for name in self._router.names if name not in ranked]
@@ -108,6 +110,7 @@ class Placement:
                 attempt = await SupplierAttemptRepository(conn).start(order.id, name, self._clock())
             log.info("order %s: attempt %d at supplier %s", order.id, attempt.n, name)
             step = await self._attempt(order, attempt, ceiling)
+            await self._report_breakers()
             if not isinstance(step, str):
                 return step
             tried.add(name)
@@ -133,7 +136,7 @@ class Placement:
             )
         except SupplierError as exc:
             return await self._refused(order, member, attempt, exc)
-        await self._breaker(member, success=True)
+        self._router.record(member, success=True, now=self._clock())
         await self._finish(attempt, "placed")
         return Placed(in_our_terms(member, placed, order.id))
 
@@ -148,10 +151,10 @@ class Placement:
         if kind is Refusal.WAIT:
             return Wait()
         if kind in (Refusal.NEXT, Refusal.FINAL):
-            await self._breaker(member, success=True)  # it answered: it is up
+            self._router.record(member, success=True, now=self._clock())  # it answered: up
             await self._finish(attempt, "refused", code)
             return Failed(code) if kind is Refusal.FINAL else code
-        await self._breaker(member, success=False)
+        self._router.record(member, success=False, now=self._clock())
         if kind is Refusal.UNSURE:
             try:
                 found = await member.client.find_order_by_reference(attempt.reference)
@@ -181,26 +184,29 @@ class Placement:
                 error,
             )
 
-    async def _breaker(self, member: Member, *, success: bool) -> None:
-        now = self._clock()
-        change = member.breaker.success() if success else member.breaker.failure(now)
-        if change is None:
+    async def _report_breakers(self) -> None:
+        """Alert the admins of each breaker that opened or closed, once each."""
+        changes = self._router.drain_changes()
+        if not changes:
             return
-        opened = change is BreakerChange.OPENED
-        log.warning("supplier %s circuit %s", member.name, change.value)
+        now = self._clock()
+        queued = False
         async with self._db.transaction() as conn:
-            queued = await queue_alert(
-                conn,
-                self._admins,
-                AlertKind.SUPPLIER_SKIPPED if opened else AlertKind.SUPPLIER_BACK,
-                member.name,
-                now,
-                details={
-                    "failures": member.breaker.threshold,
-                    "seconds": int(member.breaker.cool_down.total_seconds()),
-                },
-                occurrence=now.isoformat(),
-            )
+            for name, change in changes:
+                breaker = self._router.member(name).breaker
+                opened = change is BreakerChange.OPENED
+                queued |= await queue_alert(
+                    conn,
+                    self._admins,
+                    AlertKind.SUPPLIER_SKIPPED if opened else AlertKind.SUPPLIER_BACK,
+                    name,
+                    now,
+                    details={
+                        "failures": breaker.threshold,
+                        "seconds": int(breaker.cool_down.total_seconds()),
+                    },
+                    occurrence=now.isoformat(),
+                )
         if queued:
             self._on_outbox()
 

@@ -1,0 +1,129 @@
+"""Two in-process sandbox suppliers behind one router, with the real shop services."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import aiohttp
+import pytest
+from pydantic import AnyHttpUrl, SecretStr
+
+from bot.services.catalog import CatalogService
+from bot.services.checkout import CheckoutService
+from bot.services.fulfilment import FulfilmentService
+from bot.services.fulfilment_rules import RetryRules
+from bot.services.payments import PaymentIntake
+from bot.services.pricing import PriceRules
+from storage.repositories import UserRepository
+from storage.repositories.supplier_attempts import SupplierAttempt, SupplierAttemptRepository
+from storage.store import Storage
+from supplier.client import SupplierClient
+from supplier.retry import RetryPolicy
+from supplier.router import SupplierRouter
+from supplier.routing import CircuitBreaker
+from supplier.sandbox.config import SandboxConfig
+from supplier.sandbox.server import RunningSandbox, start_sandbox
+from supplier.settings import SupplierConfig
+from tests.integration.fulfilment.conftest import ADMIN_ID, USER_ID, FakeRefunder, Shop
+
+KEYS = {"alpha": "sk_alpha_key", "beta": "sk_beta_key"}
+
+
+def secret(name: str) -> str:
+    return "whsec_" + base64.b64encode(f"{name}-webhook-secret-key".encode()).decode()
+
+
+@dataclass
+class Network:
+    sandboxes: dict[str, RunningSandbox]
+    router: SupplierRouter
+    shop: Shop
+
+    async def control(self, name: str, path: str, body: dict[str, object]) -> None:
+        """A sandbox control route (/sandbox/stock, /sandbox/balance) of supplier `name`."""
+        headers = {"Authorization": f"Bearer {KEYS[name]}"}
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(self.sandboxes[name].url + path, json=body, headers=headers) as response,
+        ):
+            response.raise_for_status()
+
+    async def order_at(self, name: str, reference: str) -> object | None:
+        return await self.router.member(name).client.find_order_by_reference(reference)
+
+    async def attempts(self, order_id: str) -> list[SupplierAttempt]:
+        async with self.shop.storage.db.read() as conn:
+            return await SupplierAttemptRepository(conn).list_for(order_id)
+
+
+@pytest.fixture
+def price_factors() -> dict[str, float]:
+    """alpha is dearer by default: a plain order goes to beta."""
+    return {"alpha": 1.05, "beta": 1.0}
+
+
+@pytest.fixture
+async def network(storage: Storage, price_factors: dict[str, float]) -> AsyncIterator[Network]:
+    sandboxes: dict[str, RunningSandbox] = {}
+    members: list[tuple[SupplierConfig, SupplierClient]] = []
+    for priority, name in enumerate(KEYS):
+        sandboxes[name] = await start_sandbox(
+            SandboxConfig(
+                api_key=SecretStr(KEYS[name]),
+                webhook_secret=SecretStr(secret(name)),
+                price_factor=price_factors[name],
+                seed=3 + priority,  # different order ids at each (see the report)
+                state_file=None,
+            )
+        )
+        config = SupplierConfig(
+            name=name,
+            url=AnyHttpUrl(sandboxes[name].url),
+            api_key=SecretStr(KEYS[name]),
+            webhook_secrets=[SecretStr(secret(name))],
+            priority=priority,
+        )
+        client = SupplierClient(
+            sandboxes[name].url,
+            KEYS[name],
+            timeout=0.5,
+            retry=RetryPolicy(max_retries=1, backoff_base=0.01),
+        )
+        members.append((config, client))
+    router = SupplierRouter(members)
+    for member in router.members:
+        member.breaker = CircuitBreaker(threshold=2, cool_down=timedelta(minutes=5))
+    refunder = FakeRefunder()
+    catalog = CatalogService(storage.db, router)
+    await catalog.sync()
+    async with storage.db.transaction() as conn:
+        await UserRepository(conn).upsert_user(USER_ID, "Ann", "en", datetime.now(UTC))
+    woken = asyncio.Event()
+    fulfilment = FulfilmentService(
+        storage.db,
+        storage.cipher,
+        router,
+        refunder,
+        admins=[ADMIN_ID],
+        retry=RetryRules(refund_base=timedelta(0)),
+        on_outbox=woken.set,
+    )
+    checkout = CheckoutService(
+        storage.db,
+        router,
+        catalog,
+        PriceRules("XTR", Decimal(10), Decimal("0.013")),
+        purchases_per_minute=100,
+    )
+    intake = PaymentIntake(storage.db, refunder, admin_ids=[ADMIN_ID])
+    shop = Shop(storage, catalog, checkout, fulfilment, intake, refunder, woken)
+    yield Network(sandboxes, router, shop)
+    await fulfilment.close()
+    await router.close()
+    for sandbox in sandboxes.values():
+        await sandbox.close()
