@@ -15,8 +15,8 @@ from storage.clock import utcnow
 from storage.database import Database
 from storage.models import Product
 from storage.repositories import ProductData, ProductRepository
-from supplier.client import SupplierClient
 from supplier.errors import SkuNotFound, SupplierError
+from supplier.port import SupplierPort
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class CatalogService:
     def __init__(
         self,
         db: Database,
-        supplier: SupplierClient,
+        supplier: SupplierPort,
         *,
         clock: Callable[[], datetime] = utcnow,
         monotonic: Callable[[], float] = time.monotonic,

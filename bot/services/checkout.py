@@ -35,8 +35,8 @@ from storage.clock import utcnow
 from storage.database import Database
 from storage.models import NewOrder, Order, OrderStatus, Product
 from storage.repositories import OrderRepository
-from supplier.client import SupplierClient
 from supplier.errors import SkuNotFound, SupplierError
+from supplier.port import SupplierPort
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class CheckoutService:
     def __init__(
         self,
         db: Database,
-        supplier: SupplierClient,
+        supplier: SupplierPort,
         catalog: CatalogService,
         rules: PriceRules,
         *,

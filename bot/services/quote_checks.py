@@ -20,8 +20,8 @@ import aiosqlite
 from bot.services.pricing import within_tolerance
 from storage.models import Order, OrderStatus
 from storage.repositories import CreditRepository, OrderRepository
-from supplier.client import SupplierClient
 from supplier.errors import SupplierError
+from supplier.port import SupplierPort
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ async def check_hold(
     return None
 
 
-async def supplier_verdict(supplier: SupplierClient, order: Order) -> tuple[Verdict, int | None]:
+async def supplier_verdict(supplier: SupplierPort, order: Order) -> tuple[Verdict, int | None]:
     """The supplier's verdict on charging for `order` now, and its stock figure."""
     try:
         async with asyncio.timeout(PRE_CHECKOUT_BUDGET_SECONDS):
@@ -129,7 +129,7 @@ async def supplier_verdict(supplier: SupplierClient, order: Order) -> tuple[Verd
         return Verdict(False, RefusalReason.SUPPLIER_UNAVAILABLE), None
 
 
-async def _ask_supplier(supplier: SupplierClient, order: Order) -> tuple[Verdict, int | None]:
+async def _ask_supplier(supplier: SupplierPort, order: Order) -> tuple[Verdict, int | None]:
     deadline = SUPPLIER_CALL_DEADLINE_SECONDS
     stock, price, balance = await asyncio.gather(
         supplier.get_stock(order.sku, deadline=deadline),

@@ -141,9 +141,13 @@ async def test_chaotic_webhooks_on_a_pending_order_deliver_once(
     apply_update = fulfilment.on_supplier_update
 
     async def counted(
-        reference: str, supplier_order_id: str, version: int | None = None
+        reference: str,
+        supplier_order_id: str,
+        version: int | None = None,
+        *,
+        supplier: str | None = None,
     ) -> Order | None:
-        order = await apply_update(reference, supplier_order_id, version)
+        order = await apply_update(reference, supplier_order_id, version, supplier=supplier)
         async with progress:
             handled.append(order.supplier_version if order else -1)
             progress.notify_all()
