@@ -5,17 +5,19 @@ webhook verifier of each, by name."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-import aiohttp
+from typing import TYPE_CHECKING
 
 from bot.errors import ConfigError
-from bot.metrics import Metrics
-from bot.supplier_metering import MeteredSupplierClient
 from supplier.client import SupplierClient
 from supplier.router import SupplierRouter
 from supplier.settings import SupplierConfig, SupplierSettings
 from supplier.suppliers_file import SuppliersFileError, configured_suppliers
 from supplier.webhooks import WebhookVerifier
+
+if TYPE_CHECKING:  # `giftbot export` and `check-config` run without aiogram (slow to import)
+    import aiohttp
+
+    from bot.metrics import Metrics
 
 
 def load_suppliers(settings: SupplierSettings) -> tuple[SupplierConfig, ...]:
@@ -48,6 +50,8 @@ def build_supplier_router(
     embedded_url: str | None = None,
 ) -> SupplierRouter:
     """One metered client per supplier, labelled with its name in the metrics."""
+    from bot.supplier_metering import MeteredSupplierClient
+
     members: list[tuple[SupplierConfig, SupplierClient]] = []
     for config in suppliers:
         url = str(config.url).rstrip("/") if config.url is not None else embedded_url

@@ -27,8 +27,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def check_config(args: argparse.Namespace) -> int:
     app = load_app_settings()
-    check_production(app)
     suppliers = load_suppliers(app.supplier)  # a bad SUPPLIERS_FILE: one line, exit 2
+    check_production(app)
     sections: dict[str, BaseSettings] = {
         "bot": app.bot,
         "supplier": app.supplier,

@@ -33,7 +33,7 @@ from storage.clock import utcnow
 from storage.database import Database
 from storage.repositories import OrderRepository
 from storage.repositories.reports import ReportRepository
-from storage.repositories.supplier_attempts import SupplierAttemptRepository
+from storage.repositories.supplier_attempts import SupplierAttempt, SupplierAttemptRepository
 from supplier.models import LedgerEntry
 
 if TYPE_CHECKING:  # the CLI's export runs without aiogram (slow to import)
@@ -57,6 +57,17 @@ class Reconciliation:
     orders: list[Row] = field(default_factory=list)
     supplier_entries: list[Row] = field(default_factory=list)
     discrepancies: list[Row] = field(default_factory=list)
+
+
+def attempts_columns(attempts: list[SupplierAttempt]) -> Row:
+    """Where the order went: its current supplier and every attempt, in one cell each."""
+    return {
+        "supplier": attempts[-1].supplier if attempts else None,
+        "supplier_attempts": "; ".join(
+            f"{a.supplier} {a.reference} {a.status}" + (f" ({a.error})" if a.error else "")
+            for a in attempts
+        ),
+    }
 
 
 class Reconciler:
@@ -84,7 +95,9 @@ class Reconciler:
         # Attempt references (`<order id>-<n>`, several suppliers) stand for their order.
         async with self._db.read() as conn:
             refs = {e.reference for e in entries if e.reference}
-            to_order = await SupplierAttemptRepository(conn).order_ids(refs)
+            attempts = SupplierAttemptRepository(conn)
+            to_order = await attempts.order_ids(refs)
+            tried = await attempts.list_for_orders([order.id for order in orders])
         star_txs = await stars.transactions() if stars is not None else None
         rec = Reconciliation(
             start=start,
@@ -114,7 +127,8 @@ class Reconciler:
         ours = {order.id for order in orders}
         for order in orders:
             kept = by_ref.get(order.id)
-            rec.orders.append(order_row(order, kept, paid_tx, refund_tx, star_txs is not None))
+            row = order_row(order, kept, paid_tx, refund_tx, star_txs is not None)
+            rec.orders.append(row | attempts_columns(tried[order.id]))
             rec.discrepancies += order_discrepancies(order, kept)
             if star_txs is not None:
                 rec.discrepancies += telegram_discrepancies(order, paid_tx, refund_tx)

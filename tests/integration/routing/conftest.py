@@ -23,6 +23,7 @@ from storage.repositories import UserRepository
 from storage.repositories.supplier_attempts import SupplierAttempt, SupplierAttemptRepository
 from storage.store import Storage
 from supplier.client import SupplierClient
+from supplier.models import Order as SupplierOrder
 from supplier.retry import RetryPolicy
 from supplier.router import SupplierRouter
 from supplier.routing import CircuitBreaker
@@ -53,7 +54,7 @@ class Network:
         ):
             response.raise_for_status()
 
-    async def order_at(self, name: str, reference: str) -> object | None:
+    async def order_at(self, name: str, reference: str) -> SupplierOrder | None:
         return await self.router.member(name).client.find_order_by_reference(reference)
 
     async def attempts(self, order_id: str) -> list[SupplierAttempt]:
@@ -68,7 +69,15 @@ def price_factors() -> dict[str, float]:
 
 
 @pytest.fixture
-async def network(storage: Storage, price_factors: dict[str, float]) -> AsyncIterator[Network]:
+def webhook_base() -> str | None:
+    """Where each sandbox posts its webhooks, as <base>/<name>; None: nowhere."""
+    return None
+
+
+@pytest.fixture
+async def network(
+    storage: Storage, price_factors: dict[str, float], webhook_base: str | None
+) -> AsyncIterator[Network]:
     sandboxes: dict[str, RunningSandbox] = {}
     members: list[tuple[SupplierConfig, SupplierClient]] = []
     for priority, name in enumerate(KEYS):
@@ -76,6 +85,9 @@ async def network(storage: Storage, price_factors: dict[str, float]) -> AsyncIte
             SandboxConfig(
                 api_key=SecretStr(KEYS[name]),
                 webhook_secret=SecretStr(secret(name)),
+                webhook_url=f"{webhook_base}/{name}" if webhook_base else None,
+                webhook_time_scale=1000.0,
+                pending_delay_seconds=0.05,
                 price_factor=price_factors[name],
                 seed=3 + priority,  # different order ids at each (see the report)
                 state_file=None,
