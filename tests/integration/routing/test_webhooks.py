@@ -6,28 +6,19 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import time
-from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 from aiohttp import web
-from standardwebhooks import Webhook
 
-from bot.runtime import bind_socket
 from bot.services.supplier_events import SupplierEvents
 from bot.web.app import SUPPLIER_WEBHOOK_PATH, create_app
 from storage.models import OrderStatus
 from supplier.webhooks import WebhookVerifier
+from tests.integration.fulfilment.test_webhooks import _signed
+from tests.integration.fulfilment.test_webhooks import listener_socket as listener_socket
 from tests.integration.routing.conftest import KEYS, Network, secret
-
-
-@pytest.fixture
-def listener_socket() -> Iterator[socket.socket]:
-    sock = bind_socket("127.0.0.1", 0)
-    yield sock
-    sock.close()
 
 
 @pytest.fixture
@@ -50,14 +41,7 @@ async def listening(
 
 
 def signed(body: bytes, key: str, msg_id: str) -> dict[str, str]:
-    moment = datetime.fromtimestamp(time.time(), tz=UTC)
-    signature = Webhook(key).sign(msg_id=msg_id, timestamp=moment, data=body.decode())
-    return {
-        "webhook-id": msg_id,
-        "webhook-timestamp": str(int(moment.timestamp())),
-        "webhook-signature": signature,
-        "content-type": "application/json",
-    }
+    return _signed(body, msg_id, key)
 
 
 def event(reference: str, order_id: str = "x") -> bytes:
