@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from pydantic import SecretStr
 
@@ -33,6 +34,7 @@ from supplier.routing import BreakerChange, CircuitBreaker, Offer, rank
 from supplier.settings import DEFAULT_SUPPLIER, SupplierConfig
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 _STATUS_RANK = {"out_of_stock": 0, "low": 1, "in_stock": 2}
 
@@ -182,11 +184,31 @@ class SupplierRouter:
         for product in merged.values():
             yield product
 
+    def _live(self) -> list[Member]:
+        """Members whose breaker lets calls through (all, if none does: better a slow
+        answer than none)."""
+        now = datetime.now(UTC)
+        return [m for m in self.members if m.breaker.allows(now)] or self.members
+
+    async def _ask(self, member: Member, call: Awaitable[_T]) -> _T | SupplierError:
+        """One read of one member, its outcome told to the member's breaker; an error is
+        returned, not raised, so one supplier down does not fail the others' answer."""
+        try:
+            answer = await call
+        except SupplierError as exc:
+            if not isinstance(exc, SupplierStatusError) or exc.retryable:
+                self.record(member, success=False, now=datetime.now(UTC))
+            return exc
+        self.record(member, success=True, now=datetime.now(UTC))
+        return answer
+
     async def get_stock(self, sku: str, *, deadline: float | None = None) -> Stock:
         """The union: units summed (unknown if any supplier does not count), the best status."""
         answers = await asyncio.gather(
-            *(m.client.get_stock(m.their_sku(sku), deadline=deadline) for m in self.members),
-            return_exceptions=True,
+            *(
+                self._ask(m, m.client.get_stock(m.their_sku(sku), deadline=deadline))
+                for m in self._live()
+            )
         )
         stocks = [a for a in answers if isinstance(a, Stock)]
         if not stocks:
@@ -202,11 +224,16 @@ class SupplierRouter:
     async def get_price(self, sku: str, *, deadline: float | None = None) -> Price:
         """The best offer among in-stock suppliers (ties by priority); with none in stock,
         the best offer of all, so a quote still shows a price."""
-        members = self.members
-        answers = await asyncio.gather(
-            *(m.client.get_price(m.their_sku(sku), deadline=deadline) for m in members),
-            *(m.client.get_stock(m.their_sku(sku), deadline=deadline) for m in members),
-            return_exceptions=True,
+        members = self._live()
+        answers: list[Price | Stock | SupplierError] = await asyncio.gather(
+            *(
+                self._ask(m, m.client.get_price(m.their_sku(sku), deadline=deadline))
+                for m in members
+            ),
+            *(
+                self._ask(m, m.client.get_stock(m.their_sku(sku), deadline=deadline))
+                for m in members
+            ),
         )
         prices, stocks = answers[: len(members)], answers[len(members) :]
         offers: list[tuple[bool, int, int, Price]] = []
@@ -221,8 +248,18 @@ class SupplierRouter:
         return best[3].model_copy(update={"sku": sku})
 
     async def get_balance(self, *, deadline: float | None = None) -> Balance:
-        """The first supplier's balance (per-supplier balances: `balances`)."""
-        return await self.members[0].client.get_balance(deadline=deadline)
+        """The largest balance of the suppliers that answer, in the first one's currency:
+        an order goes to one supplier, so what one can spend is the question (per-supplier
+        balances: `balances`)."""
+        answers = await asyncio.gather(
+            *(self._ask(m, m.client.get_balance(deadline=deadline)) for m in self._live())
+        )
+        balances = [a for a in answers if isinstance(a, Balance)]
+        if not balances:
+            raise _first_error(answers)
+        currency = balances[0].available.currency
+        same = [b for b in balances if b.available.currency == currency]
+        return max(same, key=lambda b: b.available.amount)
 
     async def balances(self) -> dict[str, Balance | SupplierError]:
         answers = await asyncio.gather(
