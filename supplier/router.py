@@ -75,6 +75,8 @@ class SupplierRouter:
         ordered = sorted(enumerate(members), key=lambda item: (item[1][0].priority, item[0]))
         self.members = [Member(config, client, position) for position, (config, client) in ordered]
         self._by_name = {m.name: m for m in self.members}
+        # One supplier: every read goes straight to it, as before there were several.
+        self._only = self.members[0] if len(self.members) == 1 else None
         # Breaker changes not yet reported: the caller that can alert drains them.
         self._changes: list[tuple[str, BreakerChange]] = []
 
@@ -204,6 +206,8 @@ class SupplierRouter:
 
     async def get_stock(self, sku: str, *, deadline: float | None = None) -> Stock:
         """The union: units summed (unknown if any supplier does not count), the best status."""
+        if self._only is not None:  # one supplier: its answer, no extra call
+            return await self._only.client.get_stock(self._only.their_sku(sku), deadline=deadline)
         answers = await asyncio.gather(
             *(
                 self._ask(m, m.client.get_stock(m.their_sku(sku), deadline=deadline))
@@ -224,6 +228,8 @@ class SupplierRouter:
     async def get_price(self, sku: str, *, deadline: float | None = None) -> Price:
         """The best offer among in-stock suppliers (ties by priority); with none in stock,
         the best offer of all, so a quote still shows a price."""
+        if self._only is not None:
+            return await self._only.client.get_price(self._only.their_sku(sku), deadline=deadline)
         members = self._live()
         answers: list[Price | Stock | SupplierError] = await asyncio.gather(
             *(
@@ -251,6 +257,8 @@ class SupplierRouter:
         """The largest balance of the suppliers that answer, in the first one's currency:
         an order goes to one supplier, so what one can spend is the question (per-supplier
         balances: `balances`)."""
+        if self._only is not None:
+            return await self._only.client.get_balance(deadline=deadline)
         answers = await asyncio.gather(
             *(self._ask(m, m.client.get_balance(deadline=deadline)) for m in self._live())
         )
