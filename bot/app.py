@@ -281,6 +281,12 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
                 every(CHECK_SECONDS, monitor.check, "ops alerts"), name="ops-alerts"
             )
         )
+        tasks.append(
+            asyncio.create_task(
+                every(CHECK_SECONDS, fulfilment.report_suppliers, "supplier breakers"),
+                name="supplier-breakers",
+            )
+        )
         stack.push_async_callback(_cancel, tasks)
         me = await bot.get_me()
         await updates.prepare()

@@ -96,6 +96,10 @@ class FulfilmentService:
         except Exception:
             log.exception("fulfilment of %s stopped; recovery will resume it", order_id)
 
+    async def report_suppliers(self) -> None:
+        """Several suppliers: alert the admins of circuit breakers that opened or closed."""
+        await self._placement.report_breakers()
+
     async def close(self) -> None:
         for task in list(self._tasks):
             task.cancel()

@@ -184,6 +184,10 @@ class Placement:
                 error,
             )
 
+    async def report_breakers(self) -> None:
+        """Alerts for breaker changes seen by reads since the last placement (a timer)."""
+        await self._report_breakers()
+
     async def _report_breakers(self) -> None:
         """Alert the admins of each breaker that opened or closed, once each."""
         changes = self._router.drain_changes()

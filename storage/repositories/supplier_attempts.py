@@ -12,6 +12,7 @@ import aiosqlite
 from storage.clock import from_db, from_db_optional, to_db
 from storage.repositories._base import Repository
 
+_CHUNK = 500  # references per query: well under SQLite's limit on bound parameters
 AttemptStatus = Literal["open", "placed", "refused", "unreachable"]
 
 
@@ -68,10 +69,15 @@ class SupplierAttemptRepository(Repository):
     async def order_ids(self, references: Collection[str]) -> dict[str, str]:
         """reference -> order id, for the references that are attempts of ours."""
         out: dict[str, str] = {}
-        for reference in references:
-            attempt = await self.by_reference(reference)
-            if attempt is not None:
-                out[reference] = attempt.order_id
+        wanted = sorted(references)
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            cursor = await self._conn.execute(
+                f"SELECT reference, order_id FROM supplier_attempts WHERE reference IN ({marks})",  # noqa: S608 - marks only
+                chunk,
+            )
+            out |= {row["reference"]: row["order_id"] for row in await cursor.fetchall()}
         return out
 
     async def current(self, order_id: str) -> SupplierAttempt | None:
