@@ -43,7 +43,12 @@ from bot.services.supplier_events import SupplierEvents
 from bot.services.topups import TopupService
 from bot.services.users import UserService
 from bot.settings import BotSettings
-from bot.supplier_metering import MeteredSupplierClient
+from bot.supplier_network import (
+    build_supplier_router,
+    embedded_sandbox,
+    load_suppliers,
+    webhook_verifiers,
+)
 from bot.update_source import UpdateSource
 from bot.web.app import SUPPLIER_WEBHOOK_PATH, Readiness, create_app
 from bot.web.metrics import mount_metrics
@@ -52,7 +57,7 @@ from storage.lease import database_lease
 from storage.store import open_storage
 from supplier.sandbox.config import SandboxConfig
 from supplier.sandbox.server import start_sandbox
-from supplier.webhooks import WebhookVerifier
+from supplier.settings import DEFAULT_SUPPLIER
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +115,8 @@ async def _supplier_endpoint(
 
 async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None) -> None:
     """Run until cancelled or interrupted; every resource is released on the way out."""
+    # A bad SUPPLIERS_FILE stops the start before anything is opened.
+    suppliers = load_suppliers(settings.supplier)
     async with AsyncExitStack() as stack:
         # One running bot per database (its per-order locks are per process): taken
         # before anything else touches the database or the ports.
@@ -121,21 +128,20 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
         stack.callback(sock.close)
         port = sock.getsockname()[1]
         secrets = [s.get_secret_value() for s in settings.supplier.webhook_secrets]
-        if settings.supplier.url is None and not secrets:
-            secrets = [_new_webhook_secret()]
-        webhook_url = f"http://127.0.0.1:{port}{SUPPLIER_WEBHOOK_PATH}"
-        supplier_url = await stack.enter_async_context(
-            _supplier_endpoint(settings, webhook_url, secrets)
-        )
+        embedded_url = None
+        if embedded_sandbox(suppliers):
+            secrets = secrets or [_new_webhook_secret()]
+            webhook_url = f"http://127.0.0.1:{port}{SUPPLIER_WEBHOOK_PATH}"
+            embedded_url = await stack.enter_async_context(
+                _supplier_endpoint(settings, webhook_url, secrets)
+            )
         metrics = Metrics()
-        # Operations alerts count supplier errors on the client's session (and bad
+        # Operations alerts count supplier errors on the clients' sessions (and bad
         # webhook signatures at the listener); the metrics time every request there too.
         counters = OpsCounters()
-        supplier = MeteredSupplierClient(
-            supplier_url,
-            settings.supplier.api_key.get_secret_value(),
-            metrics,
-            traces=[counters.supplier_trace()],
+        # Several suppliers (SUPPLIERS_FILE) or one (`default`): one router either way.
+        supplier = build_supplier_router(
+            suppliers, metrics, traces=[counters.supplier_trace()], embedded_url=embedded_url
         )
         stack.push_async_callback(supplier.close)
 
@@ -204,10 +210,14 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
         dispatcher.include_router(build_router())
         setup_middlewares(dispatcher, i18n=i18n, settings=settings.bot)
 
-        verifier = WebhookVerifier(secrets) if secrets else None
+        verifiers = webhook_verifiers(suppliers, secrets)
         readiness = Readiness()
         app = create_app(
-            verifier, events, readiness, partial(_supplier_webhook_refused, metrics, counters)
+            verifiers.get(DEFAULT_SUPPLIER),
+            events,
+            readiness,
+            partial(_supplier_webhook_refused, metrics, counters),
+            verifiers=verifiers,
         )
         mount_metrics(app, metrics, storage.db, payment_currency=settings.bot.payment_currency)
         # Telegram updates: by webhook on this server when BOT_WEBHOOK_URL is set, else polling.
@@ -280,6 +290,12 @@ async def run_bot(settings: AppSettings, *, started: asyncio.Event | None = None
         tasks.append(
             asyncio.create_task(
                 every(CHECK_SECONDS, held.check, "held stock alerts"), name="held-stock-alerts"
+            )
+        )
+        tasks.append(
+            asyncio.create_task(
+                every(CHECK_SECONDS, fulfilment.report_suppliers, "supplier breakers"),
+                name="supplier-breakers",
             )
         )
         stack.push_async_callback(_cancel, tasks)

@@ -20,25 +20,26 @@ class Metrics:
         self.supplier_request_seconds = Histogram(
             "giftbot_supplier_request_duration_seconds",
             "Supplier API requests, until the response headers (each retry counts)",
-            ["method", "endpoint"],
+            ["supplier", "method", "endpoint"],
             buckets=SUPPLIER_LATENCY_BUCKETS,
             registry=r,
         )
         self.supplier_errors = Counter(
             "giftbot_supplier_errors",
             "Supplier API requests that failed, by HTTP status or 'timeout' / 'connection'",
-            ["endpoint", "code"],
+            ["supplier", "endpoint", "code"],
             registry=r,
         )
         self.supplier_balance = Gauge(
             "giftbot_supplier_balance",
             "Supplier account balance available, in major units, as last read",
-            ["currency"],
+            ["supplier", "currency"],
             registry=r,
         )
         self.supplier_balance_read = Gauge(
             "giftbot_supplier_balance_read_timestamp_seconds",
             "When the supplier balance was last read (Unix time)",
+            ["supplier"],
             registry=r,
         )
 

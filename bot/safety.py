@@ -38,7 +38,7 @@ def check_production(settings: AppSettings) -> None:
     webhook = settings.bot.webhook_url
     if webhook is not None and webhook.scheme != "https":
         raise ConfigError("BOT_WEBHOOK_URL: must be https:// with the real Telegram")
-    if settings.supplier.url is None:
+    if settings.supplier.url is None and settings.supplier.suppliers_file is None:
         raise ConfigError(
             "SUPPLIER_URL: required with the real Telegram (the embedded sandbox supplier "
             "is only for `giftbot demo` and a sandbox TELEGRAM_API_URL)"

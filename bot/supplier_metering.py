@@ -16,6 +16,7 @@ from yarl import URL
 from bot.metrics import Metrics
 from supplier.client import SupplierClient
 from supplier.models import Balance
+from supplier.settings import DEFAULT_SUPPLIER
 
 # "/v1/stock/steam-us-20" -> "/v1/stock": SKUs and order ids would explode the label set.
 _ENDPOINT = re.compile(r"^(/v\d+/[a-z_-]+)")
@@ -27,7 +28,8 @@ def endpoint_of(url: URL) -> str:
     return match[1] if match else "other"
 
 
-def supplier_trace(metrics: Metrics) -> aiohttp.TraceConfig:
+def supplier_trace(metrics: Metrics, supplier: str = DEFAULT_SUPPLIER) -> aiohttp.TraceConfig:
+    """Latency and errors of every request, labelled with the supplier's name."""
     trace = aiohttp.TraceConfig()
 
     async def on_start(
@@ -41,9 +43,9 @@ def supplier_trace(metrics: Metrics) -> aiohttp.TraceConfig:
         session: aiohttp.ClientSession, ctx: SimpleNamespace, params: aiohttp.TraceRequestEndParams
     ) -> None:
         endpoint = endpoint_of(params.url)
-        _observe(metrics, ctx, params.method, endpoint)
+        _observe(metrics, ctx, supplier, params.method, endpoint)
         if params.response.status >= 400:
-            metrics.supplier_errors.labels(endpoint, str(params.response.status)).inc()
+            metrics.supplier_errors.labels(supplier, endpoint, str(params.response.status)).inc()
 
     async def on_exception(
         session: aiohttp.ClientSession,
@@ -51,9 +53,9 @@ def supplier_trace(metrics: Metrics) -> aiohttp.TraceConfig:
         params: aiohttp.TraceRequestExceptionParams,
     ) -> None:
         endpoint = endpoint_of(params.url)
-        _observe(metrics, ctx, params.method, endpoint)
+        _observe(metrics, ctx, supplier, params.method, endpoint)
         code = "timeout" if isinstance(params.exception, TimeoutError) else "connection"
-        metrics.supplier_errors.labels(endpoint, code).inc()
+        metrics.supplier_errors.labels(supplier, endpoint, code).inc()
 
     trace.on_request_start.append(on_start)
     trace.on_request_end.append(on_end)
@@ -61,10 +63,12 @@ def supplier_trace(metrics: Metrics) -> aiohttp.TraceConfig:
     return trace
 
 
-def _observe(metrics: Metrics, ctx: SimpleNamespace, method: str, endpoint: str) -> None:
+def _observe(
+    metrics: Metrics, ctx: SimpleNamespace, supplier: str, method: str, endpoint: str
+) -> None:
     started = getattr(ctx, "started", None)
     if started is not None:
-        metrics.supplier_request_seconds.labels(method, endpoint).observe(
+        metrics.supplier_request_seconds.labels(supplier, method, endpoint).observe(
             time.monotonic() - started
         )
 
@@ -79,23 +83,25 @@ class MeteredSupplierClient(SupplierClient):
         metrics: Metrics,
         *,
         traces: Sequence[aiohttp.TraceConfig] = (),
+        supplier: str = DEFAULT_SUPPLIER,
         **kwargs: Any,
     ) -> None:
         """`traces`: more observers of the same requests (the operations alerts count
         supplier errors)."""
         self._metered_session = aiohttp.ClientSession(
-            trace_configs=[supplier_trace(metrics), *traces]
+            trace_configs=[supplier_trace(metrics, supplier), *traces]
         )
         super().__init__(base_url, api_key, session=self._metered_session, **kwargs)
         self._metrics = metrics
+        self._supplier = supplier
 
     async def get_balance(self, *, deadline: float | None = None) -> Balance:
         balance = await super().get_balance(deadline=deadline)
         available = balance.available
-        self._metrics.supplier_balance.labels(available.currency).set(
+        self._metrics.supplier_balance.labels(self._supplier, available.currency).set(
             available.amount / 10**MINOR_UNIT_DIGITS
         )
-        self._metrics.supplier_balance_read.set_to_current_time()
+        self._metrics.supplier_balance_read.labels(self._supplier).set_to_current_time()
         return balance
 
     async def close(self) -> None:

@@ -11,6 +11,7 @@ from bot.config import describe_settings, load_app_settings, load_settings
 from bot.logs import LogSettings
 from bot.safety import check_production
 from bot.storage_errors import storage_errors_as_config_errors
+from bot.supplier_network import describe_suppliers, load_suppliers
 from storage.settings import StorageSettings
 from storage.store import open_storage
 
@@ -26,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def check_config(args: argparse.Namespace) -> int:
     app = load_app_settings()
+    suppliers = load_suppliers(app.supplier)  # a bad SUPPLIERS_FILE: one line, exit 2
     check_production(app)
     sections: dict[str, BaseSettings] = {
         "bot": app.bot,
@@ -37,6 +39,9 @@ def check_config(args: argparse.Namespace) -> int:
         print(f"[{title}]")
         for name, value, meaning in describe_settings(settings):
             print(f"  {name:<24} = {value:<32} # {meaning}")
+    print("[suppliers]")
+    for line in describe_suppliers(suppliers):
+        print(f"  {line}")
     version = asyncio.run(_check_storage(app.storage))
     print(f"database schema version {version}; codes key matches the data")
     print("configuration OK")

@@ -40,6 +40,9 @@ def demo(args: argparse.Namespace) -> int:
 
 async def _demo(host: str, port: int, settings: AppSettings) -> None:
     from bot.app import run_bot  # aiogram takes seconds to import: only when it runs
+    from bot.demo_suppliers import demo_suppliers, free_port
+    from bot.web.app import SUPPLIER_WEBHOOK_PATH
+    from storage.database import database_path
 
     main = asyncio.current_task()
     assert main is not None
@@ -56,12 +59,19 @@ async def _demo(host: str, port: int, settings: AppSettings) -> None:
         update={
             "telegram_api_url": telegram.url,
             "admin_ids": settings.bot.admin_ids or frozenset({DEMO_ADMIN_ID}),
+            "http_port": settings.bot.http_port or free_port(),
         }
     )
+    # Two sandbox suppliers (the second 5 % dearer) through a generated SUPPLIERS_FILE.
+    webhooks = f"http://127.0.0.1:{bot_settings.http_port}{SUPPLIER_WEBHOOK_PATH}"
+    data_dir = database_path(settings.storage.database_url).parent
+    stack = contextlib.AsyncExitStack()
+    suppliers_file = await stack.enter_async_context(demo_suppliers(data_dir, webhooks))
+    supplier_settings = settings.supplier.model_copy(update={"suppliers_file": suppliers_file})
     started = asyncio.Event()
     bot_task = asyncio.create_task(
         run_bot(
-            AppSettings(bot=bot_settings, supplier=settings.supplier, storage=settings.storage),
+            AppSettings(bot=bot_settings, supplier=supplier_settings, storage=settings.storage),
             started=started,
         )
     )
@@ -73,6 +83,7 @@ async def _demo(host: str, port: int, settings: AppSettings) -> None:
         for task in (announce, bot_task):
             task.cancel()
         await asyncio.gather(announce, bot_task, return_exceptions=True)
+        await stack.aclose()
         await telegram.close()
 
 

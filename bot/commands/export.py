@@ -50,22 +50,28 @@ async def _export(args: argparse.Namespace, start: datetime, end: datetime) -> i
     from bot.services.export_format import to_csv, to_json
     from bot.services.reconciliation import Reconciler
     from bot.storage_errors import storage_errors_as_config_errors
+    from bot.supplier_network import embedded_sandbox, load_suppliers
     from storage.settings import StorageSettings
     from storage.store import open_storage
     from supplier.client import SupplierClient
     from supplier.errors import SupplierError
+    from supplier.router import SupplierRouter
     from supplier.settings import SupplierSettings
 
-    supplier_settings = load_settings(SupplierSettings)
-    if supplier_settings.url is None:
+    suppliers = load_suppliers(load_settings(SupplierSettings))
+    if embedded_sandbox(suppliers):
         raise ConfigError(
             "SUPPLIER_URL: export reads the supplier's ledger; the embedded sandbox "
             "lives only inside `giftbot run`"
         )
     with storage_errors_as_config_errors():
         storage = await open_storage(load_settings(StorageSettings))
-    supplier = SupplierClient(
-        str(supplier_settings.url).rstrip("/"), supplier_settings.api_key.get_secret_value()
+    # Every supplier's ledger (SUPPLIERS_FILE), or the single SUPPLIER_URL's.
+    supplier = SupplierRouter(
+        [
+            (config, SupplierClient(str(config.url).rstrip("/"), config.api_key.get_secret_value()))
+            for config in suppliers
+        ]
     )
     try:
         rec = await Reconciler(storage.db, supplier).build(start, end)

@@ -11,6 +11,7 @@ from bot.services.admin_orders import AdminOrderDetails, AdminOrderPage
 from bot.services.order_actions import REFUND_PLANS, ActionResult, Outcome
 from bot.services.pricing import STARS
 from storage.models import Order, OrderStatus
+from storage.repositories.supplier_attempts import SupplierAttempt
 
 _ICONS = {
     OrderStatus.NEEDS_ATTENTION: "🛟",
@@ -87,12 +88,23 @@ def order_text(details: AdminOrderDetails, star_usd_rate: Decimal) -> str:
     if details.codes:
         codes = ", ".join(f"<code>{escape(c.code)}</code>" for c in details.codes)
         lines.append(f"Codes ({len(details.codes)}): {codes}")
+    if details.attempts:
+        lines.append("<b>Supplier attempts</b>")
+        lines += [attempt_line(a) for a in details.attempts]
     lines.append("<b>Timeline</b>")
     for step in details.timeline:
         origin = step.from_status.value if step.from_status else "created"
         reason = f" — {escape(step.reason)}" if step.reason else ""
         lines.append(f"{step.at:%m-%d %H:%M:%S} {origin} → {step.to_status.value}{reason}")
     return "\n".join(lines)
+
+
+def attempt_line(attempt: SupplierAttempt) -> str:
+    error = f" ({escape(attempt.error)})" if attempt.error else ""
+    return (
+        f"{attempt.n}. {escape(attempt.supplier)} <code>{escape(attempt.reference)}</code>"
+        f" {attempt.status}{error} {attempt.started_at:%m-%d %H:%M:%S}"
+    )
 
 
 def refund_prompt(order: Order) -> str:

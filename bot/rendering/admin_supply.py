@@ -49,8 +49,24 @@ def balance_text(report: BalanceReport) -> str:
             f"Wholesale spend, last 7 days: {escape(money(report.spend_7d, cur))}",
             f"Cover: {escape(cover)}",
             f"As of {report.updated_at:%Y-%m-%d %H:%M} UTC",
+            *_by_supplier(report),
         ]
     )
+
+
+def _by_supplier(report: BalanceReport) -> list[str]:
+    """Several suppliers: the figures above are the first's; each one's here."""
+    if not report.suppliers:
+        return []
+    lines = ["<b>By supplier</b>"]
+    for s in report.suppliers:
+        if s.available is None or s.currency is None:
+            figure = f"unavailable ({escape(s.error or '?')})"
+        else:
+            figure = escape(money(s.available, s.currency))
+        skipped = " · ⛔ skipped (circuit open)" if s.skipped else ""
+        lines.append(f"{escape(s.name)}: {figure}{skipped}")
+    return lines
 
 
 def stock_text(report: StockReport, query: str, page: int) -> str:

@@ -90,6 +90,27 @@ def _held_stock_low(payload: Payload, locale: str) -> str:
     return "📦 " + escape(text) + "\n/stock " + escape(str(payload["sku"]))
 
 
+def _supplier_skipped(payload: Payload, locale: str) -> str:
+    _ = translator(locale).gettext
+    text = _(
+        "Supplier {supplier} failed {failures} times in a row: orders skip it for"
+        " {seconds} s and go to the other suppliers, then it is tried again."
+    ).format(
+        supplier=str(payload["subject"]),
+        failures=int(payload["failures"]),
+        seconds=int(payload["seconds"]),
+    )
+    return "🔴 " + escape(text)
+
+
+def _supplier_back(payload: Payload, locale: str) -> str:
+    _ = translator(locale).gettext
+    text = _("Supplier {supplier} answers again: orders go to it as before.").format(
+        supplier=str(payload["subject"])
+    )
+    return "🟢 " + escape(text)
+
+
 _ALERTS: dict[AlertKind, Callable[[Payload, str], str]] = {
     AlertKind.LOW_BALANCE: _low_balance,
     AlertKind.BALANCE_RECOVERED: _balance_recovered,
@@ -97,5 +118,7 @@ _ALERTS: dict[AlertKind, Callable[[Payload, str], str]] = {
     AlertKind.WEBHOOK_SIGNATURES: _webhook_signatures,
     AlertKind.SUPPLIER_ERRORS: _supplier_errors,
     AlertKind.HELD_STOCK_LOW: _held_stock_low,
+    AlertKind.SUPPLIER_SKIPPED: _supplier_skipped,
+    AlertKind.SUPPLIER_BACK: _supplier_back,
 }
 OPS_ALERT_KINDS = frozenset(_ALERTS)

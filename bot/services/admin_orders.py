@@ -5,13 +5,14 @@ A full code never leaves this module: details carry only `mask_code` of each one
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from storage.cipher import CodeCipher
 from storage.database import Database
 from storage.models import Order, OrderStatus, OrderTransition, Product
 from storage.repositories import CodeRepository, OrderRepository, ProductRepository
 from storage.repositories.reports import ReportRepository
+from storage.repositories.supplier_attempts import SupplierAttempt, SupplierAttemptRepository
 
 ORDERS_PAGE_SIZE = 8
 SHOWN_TAIL = 4
@@ -48,6 +49,7 @@ class AdminOrderDetails:
     product: Product | None
     timeline: list[OrderTransition]
     codes: list[MaskedCode]
+    attempts: list[SupplierAttempt] = field(default_factory=list)  # at the suppliers
 
 
 class AdminOrders:
@@ -75,5 +77,8 @@ class AdminOrders:
             product = await ProductRepository(conn).find_product(order.sku)
             timeline = await orders.timeline(order.id)
             codes = await CodeRepository(conn, self._cipher).list_codes(order.id)
+            attempts = await SupplierAttemptRepository(conn).list_for(order.id)
         masked = [MaskedCode(code=mask_code(code.code), serial=code.serial) for code in codes]
-        return AdminOrderDetails(order=order, product=product, timeline=timeline, codes=masked)
+        return AdminOrderDetails(
+            order=order, product=product, timeline=timeline, codes=masked, attempts=attempts
+        )

@@ -17,6 +17,7 @@ from storage.database import Database
 from storage.models import Product
 from storage.repositories.reports import ReportRepository
 from supplier import models as wire
+from supplier.router import SupplierRouter
 
 SPEND_WINDOW = timedelta(days=7)
 STOCK_PAGE_SIZE = 10
@@ -39,6 +40,17 @@ def to_minor(amount: Decimal, currency: str) -> int:
 
 
 @dataclass(frozen=True, slots=True)
+class SupplierBalance:
+    """One supplier's balance, of several (SUPPLIERS_FILE); `error` when it did not say."""
+
+    name: str
+    available: int | None
+    currency: str | None
+    error: str | None
+    skipped: bool  # its circuit breaker is open: orders pass it by for now
+
+
+@dataclass(frozen=True, slots=True)
 class BalanceReport:
     available: int
     reserved: int
@@ -46,6 +58,7 @@ class BalanceReport:
     threshold: int  # LOW_BALANCE_ALERT in minor units
     spend_7d: int  # wholesale spend of our paid orders in the last 7 days
     updated_at: datetime
+    suppliers: tuple[SupplierBalance, ...] = ()  # each one, when there are several
 
     @property
     def below_threshold(self) -> bool:
@@ -110,7 +123,32 @@ class SupplyService:
             threshold=to_minor(self._low_balance_alert, currency),
             spend_7d=spend,
             updated_at=balance.updated_at,
+            suppliers=await self._each_supplier(),
         )
+
+    async def _each_supplier(self) -> tuple[SupplierBalance, ...]:
+        router = self._supplier
+        if not isinstance(router, SupplierRouter) or len(router.members) < 2:
+            return ()
+        answers = await router.balances()
+        now = self._clock()
+        out = []
+        for member in router.members:
+            answer = answers[member.name]
+            skipped = not member.breaker.allows(now)
+            if isinstance(answer, wire.Balance):
+                out.append(
+                    SupplierBalance(
+                        member.name,
+                        answer.available.amount,
+                        answer.available.currency,
+                        None,
+                        skipped,
+                    )
+                )
+            else:
+                out.append(SupplierBalance(member.name, None, None, type(answer).__name__, skipped))
+        return tuple(out)
 
     async def stock(self, query: str, *, fresh: bool = True) -> StockReport:
         """Stock of the synced products matching `query` (SKU, name, brand or region)."""

@@ -31,6 +31,9 @@ class AlertKind(StrEnum):
     WEBHOOK_SIGNATURES = "webhook_signatures"  # subject: "webhook"; details: count, minutes
     SUPPLIER_ERRORS = "supplier_errors"  # subject: "supplier"; details: count, minutes
     HELD_STOCK_LOW = "held_stock_low"  # subject: SKU; details: sku, held, threshold
+    # Several suppliers (bot/services/placement.py): a circuit breaker opening / closing.
+    SUPPLIER_SKIPPED = "supplier_skipped"  # subject: supplier name; details: failures, seconds
+    SUPPLIER_BACK = "supplier_back"  # subject: supplier name
 
 
 async def queue_alert(

@@ -16,8 +16,8 @@ from storage.database import Database
 from storage.models import Product
 from storage.repositories import ProductData, ProductRepository
 from storage.repositories.held_codes import HeldStockQueries
-from supplier.client import SupplierClient
 from supplier.errors import SkuNotFound, SupplierError
+from supplier.port import SupplierPort
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class CatalogService:
     def __init__(
         self,
         db: Database,
-        supplier: SupplierClient,
+        supplier: SupplierPort,
         *,
         clock: Callable[[], datetime] = utcnow,
         monotonic: Callable[[], float] = time.monotonic,

@@ -36,8 +36,8 @@ from storage.database import Database
 from storage.models import NewOrder, Order, OrderStatus, Product
 from storage.repositories import OrderRepository
 from storage.repositories.held_codes import HeldStockQueries
-from supplier.client import SupplierClient
 from supplier.errors import SkuNotFound, SupplierError
+from supplier.port import SupplierPort
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class CheckoutService:
     def __init__(
         self,
         db: Database,
-        supplier: SupplierClient,
+        supplier: SupplierPort,
         catalog: CatalogService,
         rules: PriceRules,
         *,

@@ -24,6 +24,7 @@ from bot.services.fulfilment_rules import Deadlines, RetryRules
 from bot.services.held_stock import serve_from_held
 from bot.services.keyed_lock import KeyedLock
 from bot.services.money_back import give_back
+from bot.services.placement import Failed, Placed, Placement, in_our_terms
 from bot.services.pricing import PRICE_TOLERANCE, STARS
 from bot.services.refunds import Refunder, RefundRejected, RefundUnavailable
 from bot.services.supplier_outcome import DEADLINE, apply_supplier_order
@@ -33,10 +34,12 @@ from storage.database import Database
 from storage.models import Order, OrderStatus
 from storage.order_states import STEP_OWED, Step
 from storage.repositories import OrderRepository, OutboxRepository
-from supplier.client import SupplierClient
-from supplier.errors import IdempotencyConflict, SupplierError, SupplierStatusError, Unauthorized
+from storage.repositories.supplier_attempts import SupplierAttempt, SupplierAttemptRepository
+from supplier.errors import SupplierError
 from supplier.models import Money
 from supplier.models import Order as SupplierOrder
+from supplier.port import SupplierPort
+from supplier.router import Member, SupplierRouter
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +58,7 @@ class FulfilmentService:
         self,
         db: Database,
         cipher: CodeCipher,
-        supplier: SupplierClient,
+        supplier: SupplierPort | SupplierRouter,
         refunder: Refunder,
         *,
         admins: Collection[int] = (),
@@ -66,7 +69,10 @@ class FulfilmentService:
     ) -> None:
         self._db = db
         self._cipher = cipher
-        self._supplier = supplier
+        # One supplier (a client) is a router of one, named `default`.
+        self._router = (
+            supplier if isinstance(supplier, SupplierRouter) else SupplierRouter.single(supplier)
+        )
         self._refunder = refunder
         self._admins = frozenset(admins)
         self._deadlines = deadlines or Deadlines()
@@ -74,6 +80,9 @@ class FulfilmentService:
         self._on_outbox = on_outbox
         self._clock = clock
         self._locks = KeyedLock()
+        self._placement = Placement(
+            db, self._router, admins=admins, on_outbox=on_outbox, clock=clock
+        )
         self._tasks: set[asyncio.Task[None]] = set()
 
     def schedule(self, order_id: str) -> None:
@@ -87,6 +96,10 @@ class FulfilmentService:
             await self.fulfil(order_id)
         except Exception:
             log.exception("fulfilment of %s stopped; recovery will resume it", order_id)
+
+    async def report_suppliers(self) -> None:
+        """Several suppliers: alert the admins of circuit breakers that opened or closed."""
+        await self._placement.report_breakers()
 
     async def close(self) -> None:
         for task in list(self._tasks):
@@ -133,14 +146,26 @@ class FulfilmentService:
         return order
 
     async def on_supplier_update(
-        self, reference: str, supplier_order_id: str, version: int | None = None
+        self,
+        reference: str,
+        supplier_order_id: str,
+        version: int | None = None,
+        *,
+        supplier: str | None = None,
     ) -> Order | None:
         """A supplier webhook said the order changed: fetch it (events are thin) and apply.
-        News no newer than what we hold is acknowledged without a fetch."""
-        async with self._locks.hold(reference):
-            order = await self._find(reference)
-            if order is None:
-                log.warning("supplier event for unknown reference %s", reference)
+        News no newer than what we hold is acknowledged without a fetch. `supplier`: the
+        supplier whose webhook it was; only the order's current attempt there is news."""
+        async with self._db.read() as conn:
+            attempt = await SupplierAttemptRepository(conn).by_reference(reference)
+        if attempt is None or (supplier is not None and attempt.supplier != supplier):
+            log.warning("supplier event for unknown reference %s", reference)
+            return None
+        async with self._locks.hold(attempt.order_id):
+            order = await self._find(attempt.order_id)
+            target = await self._target(attempt.order_id)
+            if order is None or target is None or target[1].reference != reference:
+                log.warning("supplier event for a superseded attempt %s", reference)
                 return None
             if (
                 version is not None
@@ -148,8 +173,9 @@ class FulfilmentService:
                 and version <= order.supplier_version
             ):
                 return order
-            supplier_order = await self._supplier.get_order(supplier_order_id)
-            order = await self._apply(order, supplier_order)
+            member, current = target
+            supplier_order = await member.client.get_order(supplier_order_id)
+            order = await self._apply(order, self._ours(member, current, supplier_order))
             if STEP_OWED[order.status] is Step.REFUND:
                 order = await self._refund(order)
             return order
@@ -177,57 +203,47 @@ class FulfilmentService:
     # --- steps, each called with the order's lock held ---
 
     async def _place(self, order: Order) -> Order:
-        try:
-            supplier_order = await self._supplier.create_order(
-                order.sku,
-                order.quantity,
-                reference=order.id,
-                max_unit_price=max_unit_price(order),
-                player_id=order.player_id,  # top-ups: the account to credit
+        outcome = await self._placement.place(order, max_unit_price(order))
+        if isinstance(outcome, Placed):
+            return await self._settle(order, outcome.order)
+        if isinstance(outcome, Failed):
+            # Every supplier's final answer: nothing was bought, the money goes back.
+            failed = await self._transition(
+                order, OrderStatus.FAILED, failure_reason=outcome.reason
             )
-        except IdempotencyConflict:
-            # The supplier holds an order under our reference with another body (an older
-            # build, or by hand): adopt it only if it is what the customer bought.
-            log.warning("supplier has order %s with another body; checking it", order.id)
-            return await self._poll(order)
-        except Unauthorized:
-            log.error("supplier rejected our API key; order %s waits in 'ordering'", order.id)
-            return order
-        except SupplierStatusError as exc:
-            if exc.retryable:
-                log.warning("supplier busy for order %s (%s); will retry", order.id, exc.code)
-                return order
-            # A final answer: nothing was bought, so the customer gets the money back.
-            log.warning("supplier refused order %s: %s", order.id, exc.code)
-            failed = await self._transition(order, OrderStatus.FAILED, failure_reason=exc.code)
             return await self._refund(failed)
-        except SupplierError as exc:
-            log.warning("supplier unreachable for order %s (%s); will retry", order.id, exc)
-            return order
-        return await self._settle(order, supplier_order)
+        return order
 
     async def _poll(self, order: Order) -> Order:
+        target = await self._target(order.id)
+        if target is None:
+            return order
+        member, attempt = target
         try:
             if order.supplier_order_id:
-                supplier_order = await self._supplier.get_order(order.supplier_order_id)
+                supplier_order = await member.client.get_order(order.supplier_order_id)
             else:
-                found = await self._supplier.find_order_by_reference(order.id)
+                found = await member.client.find_order_by_reference(attempt.reference)
                 if found is None:
                     return order
                 supplier_order = found
         except SupplierError as exc:
             log.warning("could not poll order %s: %s", order.id, type(exc).__name__)
             return order
-        return await self._settle(order, supplier_order)
+        return await self._settle(order, self._ours(member, attempt, supplier_order))
 
     async def _watch(self, order: Order) -> Order:
         """A delivered order, re-checked for a supplier void in case its webhook was lost."""
         assert order.supplier_order_id is not None  # delivered orders came from the supplier
-        try:
-            supplier_order = await self._supplier.get_order(order.supplier_order_id)
-        except SupplierError as exc:
-            log.warning("could not re-check order %s: %s", order.id, type(exc).__name__)
-            supplier_order = None
+        target = await self._target(order.id)
+        supplier_order = None
+        if target is not None:
+            try:
+                member, attempt = target
+                fetched = await member.client.get_order(order.supplier_order_id)
+                supplier_order = self._ours(member, attempt, fetched)
+            except SupplierError as exc:
+                log.warning("could not re-check order %s: %s", order.id, type(exc).__name__)
         if supplier_order is not None:
             settled = await self._settle(order, supplier_order)
             if settled.status is not order.status:
@@ -315,6 +331,29 @@ class FulfilmentService:
             notice=notice,
             alert=AlertKind.NEEDS_ATTENTION,
         )
+
+    async def _target(self, order_id: str) -> tuple[Member, SupplierAttempt] | None:
+        """The order's current supplier and the reference it holds the order under."""
+        async with self._db.read() as conn:
+            attempt = await SupplierAttemptRepository(conn).current(order_id)
+        if attempt is None:
+            return None
+        try:
+            return self._router.member(attempt.supplier), attempt
+        except LookupError:
+            log.error(
+                "order %s is at supplier %s, which is not configured", order_id, attempt.supplier
+            )
+            return None
+
+    @staticmethod
+    def _ours(
+        member: Member, attempt: SupplierAttempt, supplier_order: SupplierOrder
+    ) -> SupplierOrder:
+        if supplier_order.reference != attempt.reference:
+            # Not the attempt we asked about: left as it is, the state machine refuses it.
+            return supplier_order
+        return in_our_terms(member, supplier_order, attempt.order_id)
 
     async def _get(self, order_id: str) -> Order:
         async with self._db.read() as conn:

@@ -21,8 +21,8 @@ from bot.services.pricing import within_tolerance
 from storage.models import Order, OrderStatus
 from storage.repositories import CreditRepository, OrderRepository
 from storage.repositories.held_codes import HeldStockQueries
-from supplier.client import SupplierClient
 from supplier.errors import SupplierError
+from supplier.port import SupplierPort
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ async def check_hold(
 
 
 async def supplier_verdict(
-    supplier: SupplierClient, order: Order, *, held: int = 0
+    supplier: SupplierPort, order: Order, *, held: int = 0
 ) -> tuple[Verdict, int | None]:
     """The supplier's verdict on charging for `order` now, and its stock figure (0 when
     out of stock). `held`: pre-purchased codes of the SKU, which cover what they can."""
@@ -137,7 +137,7 @@ async def supplier_verdict(
 
 
 async def _ask_supplier(
-    supplier: SupplierClient, order: Order, held: int
+    supplier: SupplierPort, order: Order, held: int
 ) -> tuple[Verdict, int | None]:
     deadline = SUPPLIER_CALL_DEADLINE_SECONDS
     stock, price, balance = await asyncio.gather(

@@ -39,6 +39,7 @@ from storage.clock import utcnow
 from storage.database import Database
 from storage.repositories import OrderRepository
 from storage.repositories.reports import ReportRepository
+from storage.repositories.supplier_attempts import SupplierAttempt, SupplierAttemptRepository
 from supplier.models import LedgerEntry
 
 if TYPE_CHECKING:  # the CLI's export runs without aiogram (slow to import)
@@ -65,6 +66,17 @@ class Reconciliation:
     held_codes: list[Row] = field(default_factory=list)  # pre-purchased codes, per import
 
 
+def attempts_columns(attempts: list[SupplierAttempt]) -> Row:
+    """Where the order went: its current supplier and every attempt, in one cell each."""
+    return {
+        "supplier": attempts[-1].supplier if attempts else None,
+        "supplier_attempts": "; ".join(
+            f"{a.supplier} {a.reference} {a.status}" + (f" ({a.error})" if a.error else "")
+            for a in attempts
+        ),
+    }
+
+
 class Reconciler:
     def __init__(
         self,
@@ -89,6 +101,12 @@ class Reconciler:
             held = await held_sales(conn, [order.id for order in orders])
             held_rows = await held_batches(conn, self._clock(), end)
         entries = [e async for e in self._supplier.iter_reconciliation(start, end + LATE_DEBITS)]
+        # Attempt references (`<order id>-<n>`, several suppliers) stand for their order.
+        async with self._db.read() as conn:
+            refs = {e.reference for e in entries if e.reference}
+            attempts = SupplierAttemptRepository(conn)
+            to_order = await attempts.order_ids(refs)
+            tried = await attempts.list_for_orders([order.id for order in orders])
         star_txs = await stars.transactions() if stars is not None else None
         rec = Reconciliation(
             start=start,
@@ -107,7 +125,7 @@ class Reconciler:
             if entry.occurred_at < end:
                 rec.supplier_entries.append(entry_row(entry))
             if entry.reference and entry.type in ("debit", "refund"):
-                side = by_ref[entry.reference]
+                side = by_ref[to_order.get(entry.reference, entry.reference)]
                 side.entries.append(entry)
                 side.currency = entry.amount.currency
                 if entry.type == "debit":
@@ -120,14 +138,16 @@ class Reconciler:
         for order in orders:
             kept = by_ref.get(order.id)
             row = order_row(order, kept, paid_tx, refund_tx, star_txs is not None)
-            rec.orders.append(row | held_columns(held.get(order.id)))
+            rec.orders.append(
+                row | attempts_columns(tried[order.id]) | held_columns(held.get(order.id))
+            )
             if order.id in held:  # served from held stock: no supplier debit expected
                 rec.discrepancies += held_order_discrepancies(order, kept)
             else:
                 rec.discrepancies += order_discrepancies(order, kept)
             if star_txs is not None:
                 rec.discrepancies += telegram_discrepancies(order, paid_tx, refund_tx)
-        rec.discrepancies += await self._supplier_only(entries, ours, start, end)
+        rec.discrepancies += await self._supplier_only(entries, ours, start, end, to_order)
         charges = {o.telegram_payment_charge_id for o in orders if o.telegram_payment_charge_id}
         charges |= await self._charges_of_other_orders(star_txs or [], charges)
         rec.discrepancies += unmatched_payments(payments, charges, star_txs, start, end)
@@ -150,7 +170,12 @@ class Reconciler:
         return found
 
     async def _supplier_only(
-        self, entries: list[LedgerEntry], ours: set[str], start: datetime, end: datetime
+        self,
+        entries: list[LedgerEntry],
+        ours: set[str],
+        start: datetime,
+        end: datetime,
+        to_order: dict[str, str],
     ) -> list[Row]:
         """Supplier movements in the period that no paid order of ours explains."""
         found = []
@@ -166,8 +191,9 @@ class Reconciler:
                             "supplier_adjustment", entry=entry, actual=signed, note=entry.note
                         )
                     )
-                elif entry.type == "debit" and entry.reference not in ours:
-                    order = await orders.find_order(entry.reference) if entry.reference else None
+                ref = to_order.get(entry.reference, entry.reference) if entry.reference else None
+                if entry.type == "debit" and ref not in ours:
+                    order = await orders.find_order(ref) if ref else None
                     if order is None or order.paid_at is None:
                         found.append(
                             discrepancy(

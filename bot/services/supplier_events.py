@@ -31,8 +31,11 @@ class SupplierEvents:
         self._clock = clock
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def accept(self, event_id: str, event: WebhookEvent) -> bool:
-        """Store the event; False if this webhook-id was handled before (a replay)."""
+    async def accept(
+        self, event_id: str, event: WebhookEvent, *, supplier: str | None = None
+    ) -> bool:
+        """Store the event; False if this webhook-id was handled before (a replay).
+        `supplier`: whose webhook it was (its secret verified it)."""
         async with self._db.transaction() as conn:
             is_new = await SupplierEventRepository(conn).record_event(
                 event_id=event_id,
@@ -44,20 +47,20 @@ class SupplierEvents:
             )
         if is_new:
             # The supplier wants its 2xx fast; the work happens after the response.
-            task = asyncio.create_task(self._process(event_id, event))
+            task = asyncio.create_task(self._process(event_id, event, supplier))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         return is_new
 
-    async def _process(self, event_id: str, event: WebhookEvent) -> None:
-        # The reference is our order id: every line of this work names the order.
+    async def _process(self, event_id: str, event: WebhookEvent, supplier: str | None) -> None:
+        # The reference is our order's attempt: every line of this work names it.
         with bind_order(event.data.reference):
-            await self._apply(event_id, event)
+            await self._apply(event_id, event, supplier)
 
-    async def _apply(self, event_id: str, event: WebhookEvent) -> None:
+    async def _apply(self, event_id: str, event: WebhookEvent, supplier: str | None) -> None:
         try:
             await self._fulfilment.on_supplier_update(
-                event.data.reference, event.data.order_id, event.data.version
+                event.data.reference, event.data.order_id, event.data.version, supplier=supplier
             )
         except SupplierError as exc:
             # Left unprocessed; the recovery pass polls the order anyway.

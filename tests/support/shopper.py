@@ -32,7 +32,9 @@ class Supplier:
     def __init__(self, session: aiohttp.ClientSession) -> None:
         self._session = session
 
-    async def order_for(self, reference: str) -> JSON | None:
+    async def order_for(self, order_id: str, attempt: int = 1) -> JSON | None:
+        """The supplier's order for our order's attempt n (reference `<order id>-<n>`)."""
+        reference = f"{order_id}-{attempt}"
         async with self._session.get("/v1/orders", params={"reference": reference}) as response:
             if response.status == 404:
                 return None

@@ -145,7 +145,7 @@ async def test_metrics_count_the_purchase_and_the_refused_request(
         return samples.get((name, frozenset(labels.items())), 0.0)
 
     supplier_calls = "giftbot_supplier_request_duration_seconds_count"
-    assert value(supplier_calls, method="POST", endpoint="/v1/orders") >= 1
+    assert value(supplier_calls, supplier="default", method="POST", endpoint="/v1/orders") >= 1
     failed = "giftbot_webhook_verifications_failed_total"
     assert value(failed, source="telegram", reason="secret") >= 1
     assert [k for k in samples if k[0] == "giftbot_supplier_balance"], "balance read"

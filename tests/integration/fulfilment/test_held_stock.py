@@ -17,6 +17,7 @@ from bot.services.reconciliation import Reconciler
 from storage.models import Order, OrderStatus
 from storage.repositories import CodeRepository, HeldCodeRepository, OrderRepository
 from storage.repositories.outbox import OutboxRepository
+from storage.repositories.supplier_attempts import SupplierAttemptRepository, attempt_reference
 from supplier.client import SupplierClient
 from supplier.sandbox.server import RunningSandbox
 from tests.export_agreement import assert_csv_agrees_with_json
@@ -72,7 +73,11 @@ async def test_held_codes_are_served_whole_and_no_supplier_order_is_placed(
     assert sorted(await codes_of(shop, order.id)) == ["HELD-A", "HELD-B"]
     assert await reason_of_last_move(shop, order.id) == SERVED
     assert shop.outbox_woken.is_set()
-    assert await supplier.find_order_by_reference(order.id) is None
+    # No attempt was stored and the supplier holds nothing under any reference of ours.
+    async with shop.storage.db.read() as conn:
+        assert await SupplierAttemptRepository(conn).list_for(order.id) == []
+    for reference in (order.id, attempt_reference(order.id, 1)):
+        assert await supplier.find_order_by_reference(reference) is None
     assert await held_left(shop) == 1
     # Delivered from held stock: never re-checked with the supplier (WATCH skips it).
     async with shop.storage.db.read() as conn:

@@ -28,6 +28,7 @@ from storage.store import Storage
 from supplier.client import SupplierClient
 from supplier.models import Order as SupplierOrder
 from supplier.sandbox.server import RunningSandbox
+from tests.support.attempts import open_attempt, reference_of
 from tests.support.shop import ADMIN_ID, API_KEY, USER_ID, Shop
 
 S = OrderStatus
@@ -144,7 +145,8 @@ async def test_an_order_past_its_deadline_goes_to_a_person_and_a_late_delivery_s
     assert len(_alerts(await _outbox(shop, order.id))) == 1, "alerted once, not every pass"
     # The supplier fulfils it after all: its webhook still gets the codes to the customer.
     await _wait_for_supplier_status(supplier, pending.supplier_order_id, "completed")
-    done = await fulfilment.on_supplier_update(order.id, pending.supplier_order_id)
+    reference = await reference_of(shop.storage.db, order.id)
+    done = await fulfilment.on_supplier_update(reference, pending.supplier_order_id)
     assert done is not None and done.status is S.DELIVERED
     assert _notices(await _outbox(shop, order.id)) == ["processing", "delayed", "codes"]
 
@@ -304,7 +306,8 @@ async def test_an_adopted_supplier_order_that_differs_is_not_delivered(
 ) -> None:
     order = await shop.paid_order("test-instant")
     # Something else placed two units under our reference (an old build, a person).
-    await supplier.create_order("test-instant", 2, reference=order.id)
+    reference = await open_attempt(shop.storage.db, order.id)
+    await supplier.create_order("test-instant", 2, reference=reference)
     done = await service().fulfil(order.id)
     assert (done.status, done.attention_reason) == (S.NEEDS_ATTENTION, MISMATCH)
     messages = await _outbox(shop, order.id)
@@ -319,7 +322,8 @@ async def test_the_same_order_over_the_price_ceiling_is_not_adopted(
     ceiling = max_unit_price(order)
     for _ in range(10):  # every price read adds 1 %: push it past our ceiling
         await supplier.get_price("test-price-drift")
-    await supplier.create_order("test-price-drift", 1, reference=order.id)
+    reference = await open_attempt(shop.storage.db, order.id)
+    await supplier.create_order("test-price-drift", 1, reference=reference)
     assert (await supplier.get_price("test-price-drift")).unit_price.amount > ceiling.amount
     done = await service().fulfil(order.id)
     assert (done.status, done.attention_reason) == (S.NEEDS_ATTENTION, MISMATCH)

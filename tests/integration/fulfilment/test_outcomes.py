@@ -19,6 +19,7 @@ from storage.repositories import (
     OutboxRepository,
 )
 from supplier.client import SupplierClient
+from tests.support.attempts import open_attempt, reference_of
 from tests.support.shop import USER_ID, Shop
 
 
@@ -40,7 +41,9 @@ async def test_instant_order_is_delivered_with_the_suppliers_codes(
     done = await shop.fulfilment.fulfil(order.id)
     assert done.status is OrderStatus.DELIVERED
     assert done.fulfilled_quantity == 2
-    issued = await supplier.find_order_by_reference(order.id)
+    reference = await reference_of(shop.storage.db, order.id)
+    assert reference == f"{order.id}-1", "the first attempt's reference"
+    issued = await supplier.find_order_by_reference(reference)
     assert issued is not None
     assert await _codes(shop, order.id) == [c.code for c in issued.codes]
     assert await _outbox_kinds(shop, order.id) == ["codes"]
@@ -102,7 +105,7 @@ async def test_committed_order_behind_a_502_is_recovered_by_reference(
     order = await shop.paid_order("test-500-committed")
     done = await shop.settle(order.id)
     assert done.status is OrderStatus.DELIVERED
-    found = await supplier.find_order_by_reference(order.id)
+    found = await supplier.find_order_by_reference(await reference_of(shop.storage.db, order.id))
     assert found is not None and done.supplier_order_id == found.order_id
 
 
@@ -132,24 +135,27 @@ async def test_crash_after_the_supplier_post_resumes_without_a_second_order(
 ) -> None:
     order = await shop.paid_order("test-instant")
     # The process died right after the supplier accepted the POST, before we stored it.
+    reference = await open_attempt(shop.storage.db, order.id)
     await supplier.create_order(
-        "test-instant", 1, reference=order.id, max_unit_price=max_unit_price(order)
+        "test-instant", 1, reference=reference, max_unit_price=max_unit_price(order)
     )
     await _crash_in_ordering(shop, order.id)
     await shop.fulfilment.recover()
     assert (await shop.order(order.id)).status is OrderStatus.DELIVERED
-    assert await _debits(supplier, order.id) == 1
+    assert await _debits(supplier, reference) == 1
+    assert await reference_of(shop.storage.db, order.id) == reference, "no second attempt"
 
 
 async def test_order_placed_with_another_body_is_adopted(
     shop: Shop, supplier: SupplierClient
 ) -> None:
     order = await shop.paid_order("test-instant")
-    await supplier.create_order("test-instant", 1, reference=order.id)  # no price ceiling
+    reference = await open_attempt(shop.storage.db, order.id)
+    await supplier.create_order("test-instant", 1, reference=reference)  # no price ceiling
     await _crash_in_ordering(shop, order.id)
     await shop.fulfilment.recover()
     assert (await shop.order(order.id)).status is OrderStatus.DELIVERED
-    assert await _debits(supplier, order.id) == 1
+    assert await _debits(supplier, reference) == 1
     assert shop.refunder.refunded == []
 
 
@@ -172,12 +178,13 @@ async def test_concurrent_paths_deliver_once(
         )
     # The live path's POST reached the supplier and its answer is on the way: the
     # supplier holds the real order, which is what the webhook names.
+    reference = await open_attempt(shop.storage.db, order.id)
     placed = await supplier.create_order(
-        "test-instant", 1, reference=order.id, max_unit_price=max_unit_price(order)
+        "test-instant", 1, reference=reference, max_unit_price=max_unit_price(order)
     )
     paths: dict[str, Callable[[], Awaitable[object]]] = {
         "live": lambda: shop.fulfilment.fulfil(order.id),
-        "webhook": lambda: shop.fulfilment.on_supplier_update(order.id, placed.order_id),
+        "webhook": lambda: shop.fulfilment.on_supplier_update(reference, placed.order_id),
         "recovery": shop.fulfilment.recover,
     }
     # No return_exceptions: any path that raises fails the test.
@@ -191,5 +198,5 @@ async def test_concurrent_paths_deliver_once(
     assert timeline.count(OrderStatus.DELIVERED) == 1
     assert await _outbox_kinds(shop, order.id) == ["codes"]
     assert await _codes(shop, order.id) == [c.code for c in placed.codes]
-    assert await _debits(supplier, order.id) == 1
+    assert await _debits(supplier, reference) == 1
     assert shop.refunder.refunded == []

@@ -13,6 +13,7 @@ from bot.services.topups import TopupProblem, TopupRefused, TopupService
 from storage.models import Order, OrderStatus
 from storage.repositories import CodeRepository, OutboxRepository
 from supplier.client import SupplierClient
+from tests.support.attempts import reference_of
 from tests.support.shop import USER_ID, Shop
 
 SKU = "pubgm-global-60"  # the sandbox's PUBG Mobile 60 UC pack: player ids are 5 + 9 digits
@@ -59,7 +60,7 @@ async def test_a_valid_top_up_is_credited_and_confirmed_without_a_code(
     order = await paid_topup(shop, player.player_id, player.display_name)
     done = await shop.settle(order.id)
     assert done.status is OrderStatus.DELIVERED and done.fulfilled_quantity == 1
-    issued = await supplier.find_order_by_reference(order.id)
+    issued = await supplier.find_order_by_reference(await reference_of(shop.storage.db, order.id))
     assert issued is not None and issued.player_id == PLAYER and issued.codes == []
     assert issued.topup is not None and issued.topup.display_name == player.display_name
     async with shop.storage.db.read() as conn:

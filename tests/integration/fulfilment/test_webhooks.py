@@ -7,16 +7,13 @@ import base64
 import json
 import socket
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import aiohttp
 import pytest
 from aiohttp import web
-from standardwebhooks import Webhook
 
-from bot.runtime import bind_socket
 from bot.services.supplier_events import SupplierEvents
 from bot.web.app import SUPPLIER_WEBHOOK_PATH, create_app
 from storage.models import Order, OrderStatus
@@ -25,14 +22,7 @@ from supplier.sandbox.server import RunningSandbox
 from supplier.sandbox.service import SERVICE_KEY
 from supplier.webhooks import WebhookVerifier
 from tests.support.shop import WEBHOOK_SECRET, Shop
-
-
-@pytest.fixture
-def listener_socket() -> Iterator[socket.socket]:
-    # Bound first, as `giftbot run` does, so the sandbox knows our URL when it starts.
-    sock = bind_socket("127.0.0.1", 0)
-    yield sock
-    sock.close()
+from tests.support.webhook_signing import signed_headers
 
 
 @pytest.fixture
@@ -73,19 +63,6 @@ async def test_pending_order_is_delivered_by_the_webhook(wired: Wired) -> None:
     assert (await wired.shop.order(order.id)).status is OrderStatus.DELIVERED
 
 
-def _signed(
-    body: bytes, msg_id: str, secret: str = WEBHOOK_SECRET, at: float | None = None
-) -> dict[str, str]:
-    moment = datetime.fromtimestamp(at if at is not None else time.time(), tz=UTC)
-    signature = Webhook(secret).sign(msg_id=msg_id, timestamp=moment, data=body.decode())
-    return {
-        "webhook-id": msg_id,
-        "webhook-timestamp": str(int(moment.timestamp())),
-        "webhook-signature": signature,
-        "content-type": "application/json",
-    }
-
-
 async def test_forged_stale_and_replayed_webhooks_change_nothing(wired: Wired) -> None:
     order = await wired.shop.paid_order("test-instant")
     body = json.dumps(
@@ -97,13 +74,15 @@ async def test_forged_stale_and_replayed_webhooks_change_nothing(wired: Wired) -
     ).encode()
     other = "whsec_" + base64.b64encode(b"someone-elses-secret-key").decode()
     async with aiohttp.ClientSession() as http:
-        forged = await http.post(wired.url, data=body, headers=_signed(body, "msg_f", other))
+        forged = await http.post(wired.url, data=body, headers=signed_headers(body, "msg_f", other))
         stale = await http.post(
-            wired.url, data=body, headers=_signed(body, "msg_s", at=time.time() - 3600)
+            wired.url, data=body, headers=signed_headers(body, "msg_s", at=time.time() - 3600)
         )
         unsigned = await http.post(wired.url, data=body)
         garbage = b"{not json"
-        malformed = await http.post(wired.url, data=garbage, headers=_signed(garbage, "msg_g"))
+        malformed = await http.post(
+            wired.url, data=garbage, headers=signed_headers(garbage, "msg_g")
+        )
     assert (forged.status, stale.status, unsigned.status, malformed.status) == (401, 401, 401, 400)
     untouched = await wired.shop.order(order.id)
     assert untouched.status is OrderStatus.PAID and untouched.version == order.version
@@ -123,7 +102,7 @@ async def test_a_replayed_event_id_is_acknowledged_once(wired: Wired) -> None:
             "data": {"order_id": "x", "reference": order.id, "status": "pending", "version": 1},
         }
     ).encode()
-    headers = _signed(body, "msg_dup")
+    headers = signed_headers(body, "msg_dup")
     async with aiohttp.ClientSession() as http:
         first = await (await http.post(wired.url, data=body, headers=headers)).json()
         second = await (await http.post(wired.url, data=body, headers=headers)).json()
@@ -141,9 +120,13 @@ async def test_chaotic_webhooks_on_a_pending_order_deliver_once(
     apply_update = fulfilment.on_supplier_update
 
     async def counted(
-        reference: str, supplier_order_id: str, version: int | None = None
+        reference: str,
+        supplier_order_id: str,
+        version: int | None = None,
+        *,
+        supplier: str | None = None,
     ) -> Order | None:
-        order = await apply_update(reference, supplier_order_id, version)
+        order = await apply_update(reference, supplier_order_id, version, supplier=supplier)
         async with progress:
             handled.append(order.supplier_version if order else -1)
             progress.notify_all()

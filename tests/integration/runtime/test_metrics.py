@@ -62,12 +62,25 @@ async def test_supplier_calls_are_timed_and_failures_counted_by_code(
     finally:
         await client.close()
     count = "giftbot_supplier_request_duration_seconds_count"
-    assert sample(metrics, count, method="GET", endpoint="/v1/balance") == 1
-    assert sample(metrics, count, method="GET", endpoint="/v1/stock") == 1
-    assert sample(metrics, "giftbot_supplier_errors_total", endpoint="/v1/stock", code="404") == 1
-    shown = sample(metrics, "giftbot_supplier_balance", currency=balance.available.currency)
+    assert sample(metrics, count, supplier="default", method="GET", endpoint="/v1/balance") == 1
+    assert sample(metrics, count, supplier="default", method="GET", endpoint="/v1/stock") == 1
+    assert (
+        sample(
+            metrics,
+            "giftbot_supplier_errors_total",
+            supplier="default",
+            endpoint="/v1/stock",
+            code="404",
+        )
+        == 1
+    )
+    shown = sample(
+        metrics, "giftbot_supplier_balance", supplier="default", currency=balance.available.currency
+    )
     assert shown == balance.available.amount / 100
-    assert (sample(metrics, "giftbot_supplier_balance_read_timestamp_seconds") or 0) > 0
+    assert (
+        sample(metrics, "giftbot_supplier_balance_read_timestamp_seconds", supplier="default") or 0
+    ) > 0
 
 
 async def test_unreachable_supplier_counts_as_connection_error() -> None:
@@ -79,7 +92,11 @@ async def test_unreachable_supplier_counts_as_connection_error() -> None:
     finally:
         await client.close()
     errors = sample(
-        metrics, "giftbot_supplier_errors_total", endpoint="/v1/balance", code="connection"
+        metrics,
+        "giftbot_supplier_errors_total",
+        supplier="default",
+        endpoint="/v1/balance",
+        code="connection",
     )
     assert errors == 1
 

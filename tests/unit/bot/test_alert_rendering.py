@@ -52,7 +52,7 @@ def test_each_kind_in_english_and_russian(
 
 def test_every_kind_has_its_own_text() -> None:
     details = {"available": 1, "threshold": 2, "currency": "USD", "failures": 2}
-    details |= {"count": 3, "minutes": 5}
+    details |= {"count": 3, "minutes": 5, "seconds": 60}
     details |= {"sku": "S", "held": 1}  # held_stock_low
     texts = {
         render_alert({"alert": kind.value, "subject": "S", **details}, locale="en").text

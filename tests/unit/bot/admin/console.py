@@ -53,6 +53,9 @@ class ScriptedSupplier:
     async def create_order(self, *args: Any, **kwargs: Any) -> wire.Order:
         raise SupplierTimeout("scripted: the supplier does not answer")
 
+    async def find_order_by_reference(self, reference: str) -> wire.Order | None:
+        raise SupplierTimeout("scripted: the supplier does not answer")
+
     async def iter_catalog(self, **_: Any) -> AsyncIterator[wire.Product]:
         for product in self.catalog:
             yield product
