@@ -11,9 +11,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY app ./app
 COPY bot ./bot
 COPY supplier ./supplier
 COPY storage ./storage
+# The sandboxes ship for `giftbot demo`; `giftbot run` with SUPPLIER_URL never imports them.
+COPY sandbox ./sandbox
 RUN pip install . \
     && useradd --system --uid 10001 --home-dir /data giftbot \
     && mkdir -p /data && chown giftbot /data

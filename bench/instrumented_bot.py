@@ -23,7 +23,7 @@ def main(argv: list[str]) -> int:
         from bench import floor_bot
 
         return floor_bot.main()
-    from bot.cli import main as giftbot_main
+    from app.cli import main as giftbot_main
 
     profile_to = os.environ.get("BENCH_PROFILE")
     if not profile_to:

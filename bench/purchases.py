@@ -31,7 +31,7 @@ from bench.stack import (
     peak_rss_mib,
     system_busy_seconds,
 )
-from bot.sandbox.driver import SandboxClient
+from sandbox.telegram.driver import SandboxClient
 
 BOTS = {"giftbot": "run", "floor": "floor"}
 SKU, BRAND = "test-instant", "Sandbox"

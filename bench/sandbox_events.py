@@ -32,7 +32,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.sandbox.driver import SandboxClient
+from sandbox.telegram.driver import SandboxClient
 from tests.e2e.processes import GIFTBOT, free_port, wait_until_ready
 
 TOKEN = "5000000001:" + "A" * 35
@@ -70,7 +70,7 @@ def server(kind: str, before: Path | None) -> Iterator[tuple[str, int]]:
         args = [GIFTBOT, *sandbox_args]
     elif kind == "before":
         # Run from that checkout: the current directory comes first on the module path.
-        cwd, main = before, "import sys; from bot.cli import main; sys.exit(main())"
+        cwd, main = before, "import sys; from app.cli import main; sys.exit(main())"
         args = [sys.executable, "-c", main, *sandbox_args]
     else:
         args = [sys.executable, "-m", "bench.sandbox_floor", "--port", str(port)]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import aiohttp
 
 from bot.keyboards.callbacks import BrandOpen, Buy, Menu, MenuAction, ProductOpen, brand_key
-from bot.sandbox.driver import ChatUser, Predicate, SandboxClient, SandboxError
+from sandbox.telegram.driver import ChatUser, Predicate, SandboxClient, SandboxError
 from tests.e2e.processes import SUPPLIER_API_KEY
 from tests.support.shopper import JSON, Checkout, Shopper
 

@@ -66,7 +66,7 @@ class Metrics:
         )
 
         # The order state machine's metrics are read from its tables at scrape time:
-        # bot/web/order_metrics.py.
+        # app/web/order_metrics.py.
 
     # --- hooks ---
 

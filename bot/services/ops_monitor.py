@@ -2,7 +2,7 @@
 (and back above it), catalog sync failing twice in a row, bad webhook signatures or
 supplier errors above a threshold in 5 minutes.
 
-`check()` runs every CHECK_SECONDS (bot/app.py), so an alert is queued within that long
+`check()` runs every CHECK_SECONDS (app/composition.py), so an alert is queued within that long
 of its crossing and the outbox sends it at once. The balance's side of the line is kept
 in the database, so a restart neither repeats nor forgets a crossing; the other
 conditions are counted in this process.

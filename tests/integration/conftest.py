@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.runtime import bind_socket
+from app.runtime import bind_socket
 
 
 @pytest.fixture

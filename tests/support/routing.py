@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import aiohttp
 
+from sandbox.supplier.server import RunningSandbox
 from storage.repositories.supplier_attempts import SupplierAttempt, SupplierAttemptRepository
 from supplier.models import Order as SupplierOrder
 from supplier.router import SupplierRouter
-from supplier.sandbox.server import RunningSandbox
 from tests.support.shop import Shop
 
 KEYS = {"alpha": "sk_alpha_key", "beta": "sk_beta_key"}

@@ -17,10 +17,10 @@ from bot.services.checkout import CheckoutService
 from bot.services.fulfilment import FulfilmentService
 from bot.services.payments import IncomingPayment, PaymentIntake, PaymentSource
 from bot.services.refunds import RefundUnavailable
+from sandbox.supplier.server import RunningSandbox
 from storage.models import Order
 from storage.repositories import OrderRepository, PaymentStatus, UserRepository
 from storage.store import Storage
-from supplier.sandbox.server import RunningSandbox
 
 API_KEY = "sk_fulfilment_test"
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"bot-webhook-test-secret!").decode()

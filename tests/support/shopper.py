@@ -18,7 +18,7 @@ from bot.keyboards.callbacks import (
     RegionPick,
     brand_key,
 )
-from bot.sandbox.driver import ChatUser, PaymentResult, SandboxClient
+from sandbox.telegram.driver import ChatUser, PaymentResult, SandboxClient
 
 JSON = dict[str, Any]
 _user_ids = itertools.count(9_000_001)

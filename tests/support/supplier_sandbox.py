@@ -10,9 +10,9 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from sandbox.supplier.config import SandboxConfig
+from sandbox.supplier.service import SERVICE_KEY, SandboxService
 from supplier.models import Balance
-from supplier.sandbox.config import SandboxConfig
-from supplier.sandbox.service import SERVICE_KEY, SandboxService
 from supplier.settings import SANDBOX_API_KEY
 
 AUTH = {"Authorization": f"Bearer {SANDBOX_API_KEY}"}

@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 
 from bot.keyboards.admin import AdminRefund
-from bot.sandbox.driver import ChatUser, SandboxClient
+from sandbox.telegram.driver import ChatUser, SandboxClient
 from storage.models import OrderStatus
 from tests.e2e.processes import BOT_TOKEN, Stack
 from tests.export_agreement import assert_csv_agrees_with_json

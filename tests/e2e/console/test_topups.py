@@ -11,7 +11,7 @@ import aiohttp
 
 from bot.keyboards.callbacks import OrderOpen
 from bot.keyboards.topup import TopupAction, TopupStart, TopupStep
-from bot.sandbox.driver import ChatUser, SandboxClient
+from sandbox.telegram.driver import ChatUser, SandboxClient
 from tests.e2e.processes import Stack
 from tests.export_agreement import assert_csv_agrees_with_json
 from tests.support.shopper import Shopper, Supplier, reply, text_of

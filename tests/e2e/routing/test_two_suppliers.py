@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import aiohttp
 from standardwebhooks import Webhook
 
-from bot.sandbox.driver import SandboxClient
+from sandbox.telegram.driver import SandboxClient
 from tests.e2e.processes import end
 from tests.support.shopper import Checkout, Shopper
 from tests.support.two_suppliers import JSON, Network, SupplierHttp, secret

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 import aiohttp
 import pytest
 
-from bot.sandbox.driver import SandboxClient
+from sandbox.telegram.driver import SandboxClient
 from tests.e2e.processes import SUPPLIER_API_KEY, Stack, running_stack
 from tests.support.shopper import Supplier
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 import subprocess
 
-from bot.sandbox.driver import SandboxClient
+from sandbox.telegram.driver import SandboxClient
 from tests.e2e.processes import GIFTBOT, Stack, bot_environment
 from tests.support.shopper import Shopper, Supplier, text_of
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.sandbox.driver import SandboxClient
+from sandbox.telegram.driver import SandboxClient
 from tests.e2e.processes import Stack
 from tests.e2e.secrets import leaked
 from tests.support.shopper import Supplier, buy_instant

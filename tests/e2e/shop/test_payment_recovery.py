@@ -14,7 +14,7 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from bot.sandbox.driver import SandboxClient
+from sandbox.telegram.driver import SandboxClient
 from tests.e2e.processes import BOT_TOKEN, Stack, end, restart_bot, running_stack
 from tests.support.shopper import Shopper, text_of
 

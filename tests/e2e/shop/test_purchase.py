@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.sandbox.driver import SandboxClient
+from sandbox.telegram.driver import SandboxClient
 from tests.e2e.processes import Stack
 from tests.support.shopper import JSON, Shopper, Supplier, buttons, text_of
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.sandbox.driver import SandboxClient
+from sandbox.telegram.driver import SandboxClient
 from tests.support.shopper import Checkout, Shopper, Supplier
 
 SKU, BRAND = "roblox-global-10", "Roblox"  # no other test buys it

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.keyboards.callbacks import Buy, PayWithCredit
-from bot.sandbox.driver import SandboxClient
+from sandbox.telegram.driver import SandboxClient
 from tests.support.shopper import JSON, Shopper, Supplier, buttons, text_of
 
 

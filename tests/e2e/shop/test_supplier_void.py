@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.keyboards.callbacks import OrderOpen
-from bot.sandbox.driver import SandboxClient
+from sandbox.telegram.driver import SandboxClient
 from tests.support.shopper import Shopper, Supplier, buttons, text_of
 
 

@@ -10,7 +10,7 @@ import pytest
 from aiogram.types import User
 from playwright.async_api import Browser, async_playwright
 
-from bot.sandbox import RunningTelegramSandbox, TelegramSandboxConfig, start_telegram_sandbox
+from sandbox.telegram import RunningTelegramSandbox, TelegramSandboxConfig, start_telegram_sandbox
 from tests.e2e.web_chat.shop_bot import polling_bot
 
 CHROMIUM = Path("/usr/bin/chromium")

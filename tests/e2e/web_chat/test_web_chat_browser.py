@@ -9,7 +9,7 @@ import pytest
 from aiogram.types import User
 from playwright.async_api import Browser, Page, expect
 
-from bot.sandbox import RunningTelegramSandbox
+from sandbox.telegram import RunningTelegramSandbox
 from tests.e2e.web_chat.shop_bot import GIFT_CODE, PRICE_STARS, PROMO_CODE, SOLD_OUT
 from tests.support.web_chat import create_user, send
 

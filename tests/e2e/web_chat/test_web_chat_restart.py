@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from bot.sandbox import RunningTelegramSandbox, TelegramSandboxConfig, start_telegram_sandbox
+from sandbox.telegram import RunningTelegramSandbox, TelegramSandboxConfig, start_telegram_sandbox
 from tests.e2e.processes import free_port
 from tests.e2e.web_chat.shop_bot import TOKEN, polling_bot
 from tests.support.web_chat import create_user, send

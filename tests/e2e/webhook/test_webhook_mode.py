@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.sandbox.driver import ChatUser, SandboxClient
+from sandbox.telegram.driver import ChatUser, SandboxClient
 from tests.e2e.processes import TELEGRAM_WEBHOOK_SECRET, Stack
 from tests.e2e.secrets import leaked
 from tests.support.shopper import Shopper, Supplier, buy_instant, text_of

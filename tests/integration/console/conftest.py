@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from supplier.sandbox.server import RunningSandbox
+from sandbox.supplier.server import RunningSandbox
 from tests.integration.fulfilment import conftest as fulfilment
 from tests.support.shop import API_KEY, Control
 

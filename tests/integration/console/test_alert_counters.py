@@ -11,11 +11,11 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import _supplier_webhook_refused
+from app.composition import _supplier_webhook_refused
+from app.web.app import SUPPLIER_WEBHOOK_PATH, create_app
 from bot.metrics import Metrics
 from bot.services.ops_monitor import OpsCounters
 from bot.services.supplier_events import SupplierEvents
-from bot.web.app import SUPPLIER_WEBHOOK_PATH, create_app
 from supplier.client import SupplierClient
 from supplier.errors import SupplierError
 from supplier.retry import RetryPolicy

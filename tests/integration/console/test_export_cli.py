@@ -11,8 +11,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sandbox.supplier.server import RunningSandbox
 from storage.settings import StorageSettings
-from supplier.sandbox.server import RunningSandbox
 from tests.support.shop import API_KEY, Control, Shop
 
 GIFTBOT = str(Path(sys.executable).with_name("giftbot"))

@@ -16,12 +16,12 @@ from bot.services.fulfilment import FulfilmentService
 from bot.services.fulfilment_rules import RetryRules
 from bot.services.payments import PaymentIntake
 from bot.services.pricing import PriceRules
+from sandbox.supplier.config import SandboxConfig
+from sandbox.supplier.server import RunningSandbox, start_sandbox
 from storage.repositories import UserRepository
 from storage.store import Storage
 from supplier.client import SupplierClient
 from supplier.retry import RetryPolicy
-from supplier.sandbox.config import SandboxConfig
-from supplier.sandbox.server import RunningSandbox, start_sandbox
 from tests.support.shop import ADMIN_ID, API_KEY, USER_ID, WEBHOOK_SECRET, FakeRefunder, Shop
 
 

@@ -14,12 +14,12 @@ from bot.services.export_format import to_csv, to_json
 from bot.services.held_import import import_held_codes
 from bot.services.held_stock import SERVED
 from bot.services.reconciliation import Reconciler
+from sandbox.supplier.server import RunningSandbox
 from storage.models import Order, OrderStatus
 from storage.repositories import CodeRepository, HeldCodeRepository, OrderRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.supplier_attempts import SupplierAttemptRepository, attempt_reference
 from supplier.client import SupplierClient
-from supplier.sandbox.server import RunningSandbox
 from tests.export_agreement import assert_csv_agrees_with_json
 from tests.support.shop import Shop, set_stock, shoppers
 

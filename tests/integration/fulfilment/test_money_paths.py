@@ -17,6 +17,7 @@ from bot.services.fulfilment_rules import Deadlines, RetryRules
 from bot.services.order_actions import OrderActions, Outcome
 from bot.services.refunds import RefundRejected
 from bot.services.supplier_outcome import DEADLINE, MISMATCH
+from sandbox.supplier.server import RunningSandbox
 from storage.models import NewOrder, Order, OrderStatus, OutboxMessage
 from storage.repositories import (
     CreditReason,
@@ -27,7 +28,6 @@ from storage.repositories import (
 from storage.store import Storage
 from supplier.client import SupplierClient
 from supplier.models import Order as SupplierOrder
-from supplier.sandbox.server import RunningSandbox
 from tests.support.attempts import open_attempt, reference_of
 from tests.support.shop import ADMIN_ID, API_KEY, USER_ID, Shop
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 
 from bot.services.checkout import RefusalReason
+from sandbox.supplier.server import RunningSandbox
 from storage.models import OrderStatus
-from supplier.sandbox.server import RunningSandbox
 from tests.support.shop import Shop, set_stock, shoppers
 
 SKU = "test-instant"

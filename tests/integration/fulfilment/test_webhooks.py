@@ -14,12 +14,12 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from app.web.app import SUPPLIER_WEBHOOK_PATH, create_app
 from bot.services.supplier_events import SupplierEvents
-from bot.web.app import SUPPLIER_WEBHOOK_PATH, create_app
+from sandbox.supplier.server import RunningSandbox
+from sandbox.supplier.service import SERVICE_KEY
 from storage.models import Order, OrderStatus
 from storage.repositories import CodeRepository, OrderRepository, OutboxRepository
-from supplier.sandbox.server import RunningSandbox
-from supplier.sandbox.service import SERVICE_KEY
 from supplier.webhooks import WebhookVerifier
 from tests.support.shop import WEBHOOK_SECRET, Shop
 from tests.support.webhook_signing import signed_headers

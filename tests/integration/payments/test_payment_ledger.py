@@ -14,11 +14,11 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import LabeledPrice, PreCheckoutQuery, StarTransactions
 
-from bot.sandbox import RunningTelegramSandbox, TelegramSandboxConfig, start_telegram_sandbox
-from bot.sandbox.driver import ChatUser, SandboxClient
 from bot.services.payment_ledger import OFFSET_KEY, PAGE_SIZE, WATERMARK_KEY, PaymentLedger
 from bot.services.payments import PaymentIntake
 from bot.services.refunds import TelegramRefunder
+from sandbox.telegram import RunningTelegramSandbox, TelegramSandboxConfig, start_telegram_sandbox
+from sandbox.telegram.driver import ChatUser, SandboxClient
 from storage.clock import from_db, to_db
 from storage.models import NewOrder, OrderStatus
 from storage.repositories import (

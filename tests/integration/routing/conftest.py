@@ -16,14 +16,14 @@ from bot.services.fulfilment import FulfilmentService
 from bot.services.fulfilment_rules import RetryRules
 from bot.services.payments import PaymentIntake
 from bot.services.pricing import PriceRules
+from sandbox.supplier.config import SandboxConfig
+from sandbox.supplier.server import RunningSandbox, start_sandbox
 from storage.repositories import UserRepository
 from storage.store import Storage
 from supplier.client import SupplierClient
 from supplier.retry import RetryPolicy
 from supplier.router import SupplierRouter
 from supplier.routing import CircuitBreaker
-from supplier.sandbox.config import SandboxConfig
-from supplier.sandbox.server import RunningSandbox, start_sandbox
 from supplier.settings import SupplierConfig
 from tests.support.routing import KEYS, Network, secret
 from tests.support.shop import ADMIN_ID, USER_ID, FakeRefunder, Shop

@@ -10,10 +10,10 @@ import pytest
 from pydantic import SecretStr
 from yarl import URL
 
+from sandbox.supplier.config import SandboxConfig
+from sandbox.supplier.server import start_sandbox
 from storage.models import OrderStatus
 from storage.repositories.supplier_attempts import SupplierAttempt
-from supplier.sandbox.config import SandboxConfig
-from supplier.sandbox.server import start_sandbox
 from tests.support.attempts import open_attempt
 from tests.support.routing import KEYS, Network
 

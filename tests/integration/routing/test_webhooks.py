@@ -12,8 +12,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from app.web.app import SUPPLIER_WEBHOOK_PATH, create_app
 from bot.services.supplier_events import SupplierEvents
-from bot.web.app import SUPPLIER_WEBHOOK_PATH, create_app
 from storage.models import OrderStatus
 from supplier.webhooks import WebhookVerifier
 from tests.support.routing import KEYS, Network, secret

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 import pytest
 from aiogram import Bot
 
-from bot.app import create_bot
-from bot.sandbox import RunningTelegramSandbox, TelegramSandboxConfig, start_telegram_sandbox
+from app.composition import create_bot
 from bot.settings import BotSettings
+from sandbox.telegram import RunningTelegramSandbox, TelegramSandboxConfig, start_telegram_sandbox
 
 # The sandbox tests' driver fixtures, resolved against this directory's `sandbox` and `bot`.
 from tests.integration.telegram_sandbox.conftest import alice, client

@@ -15,7 +15,7 @@ from bot.middlewares.retry_after import (
     RetryAfterMiddleware,
     install_flood_control,
 )
-from bot.sandbox.driver import ChatUser, SandboxClient
+from sandbox.telegram.driver import ChatUser, SandboxClient
 
 
 class Seen:

@@ -14,11 +14,13 @@ from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 from yarl import URL
 
+from app.supplier_metering import MeteredSupplierClient, endpoint_of
+from app.web.app import SUPPLIER_WEBHOOK_PATH, create_app
+from app.web.metrics import mount_metrics
 from bot.metrics import Metrics
 from bot.services.payment_ledger import WATERMARK_KEY
-from bot.supplier_metering import MeteredSupplierClient, endpoint_of
-from bot.web.app import SUPPLIER_WEBHOOK_PATH, create_app
-from bot.web.metrics import mount_metrics
+from sandbox.supplier.config import SandboxConfig
+from sandbox.supplier.server import RunningSandbox, start_sandbox
 from storage.clock import to_db, utcnow
 from storage.models import OrderStatus as S
 from storage.repositories import (
@@ -31,8 +33,6 @@ from storage.repositories import (
 )
 from storage.store import Storage
 from supplier.errors import SkuNotFound, SupplierConnectionError
-from supplier.sandbox.config import SandboxConfig
-from supplier.sandbox.server import RunningSandbox, start_sandbox
 from supplier.settings import SANDBOX_API_KEY
 from supplier.webhooks import WebhookVerifier
 from tests.support.orders import new_order, product

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from aiogram import Bot, Dispatcher
 
-from bot.errors import ConfigError
+from app.errors import ConfigError
+from app.telegram_webhook import SeenUpdates
+from app.update_source import UpdateSource
+from app.web.app import create_app
 from bot.handlers import build_router
-from bot.sandbox import RunningTelegramSandbox
 from bot.settings import BotSettings
-from bot.telegram_webhook import SeenUpdates
-from bot.update_source import UpdateSource
-from bot.web.app import create_app
+from sandbox.telegram import RunningTelegramSandbox
 from storage.settings import StorageSettings
 from storage.store import Storage, open_storage
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import run_bot
-from bot.config import AppSettings
-from bot.sandbox import TelegramSandboxConfig, start_telegram_sandbox
-from bot.sandbox.driver import SandboxClient
+from app.composition import run_bot
+from app.settings import AppSettings
 from bot.settings import BotSettings
+from sandbox.telegram import TelegramSandboxConfig, start_telegram_sandbox
+from sandbox.telegram.driver import SandboxClient
 from storage.settings import StorageSettings
 from supplier.settings import SupplierSettings
 

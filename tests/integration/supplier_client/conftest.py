@@ -6,10 +6,10 @@ import pytest
 from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 
+from sandbox.supplier.config import SandboxConfig
+from sandbox.supplier.server import RunningSandbox, start_sandbox
 from supplier.client import SupplierClient
 from supplier.retry import RetryPolicy
-from supplier.sandbox.config import SandboxConfig
-from supplier.sandbox.server import RunningSandbox, start_sandbox
 from supplier.webhooks import WebhookVerifier
 from tests.integration.supplier_client.receiver import WebhookReceiver
 from tests.support.supplier_client import API_KEY, STARTING_BALANCE, WEBHOOK_SECRET

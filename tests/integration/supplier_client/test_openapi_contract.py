@@ -25,9 +25,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from supplier.sandbox.config import SandboxConfig
-from supplier.sandbox.server import start_sandbox
-from supplier.sandbox.topups import PLAYER_SCENARIOS
+from sandbox.supplier.config import SandboxConfig
+from sandbox.supplier.server import start_sandbox
+from sandbox.supplier.topups import PLAYER_SCENARIOS
 from tests.support.supplier_client import API_KEY
 
 MAX_EXAMPLES = 100

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from sandbox.supplier.server import RunningSandbox
 from supplier import errors
 from supplier.client import SupplierClient
 from supplier.models import Money, Order
 from supplier.retry import RetryPolicy
-from supplier.sandbox.server import RunningSandbox
 from tests.integration.supplier_client.receiver import WebhookReceiver
 from tests.support.supplier_client import API_KEY, STARTING_BALANCE
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from sandbox.supplier.server import RunningSandbox
 from supplier import errors
 from supplier.client import SupplierClient
 from supplier.retry import RetryPolicy
-from supplier.sandbox.server import RunningSandbox
 from tests.support.supplier_client import API_KEY
 
 PACK = "freefire-global-520"

@@ -9,9 +9,9 @@ from collections.abc import Callable
 import aiohttp
 import pytest
 
+from sandbox.supplier.server import RunningSandbox
 from supplier.client import SupplierClient
 from supplier.models import WebhookDeliveries
-from supplier.sandbox.server import RunningSandbox
 from supplier.webhooks import InvalidSignature, WebhookVerifier
 from tests.integration.supplier_client.receiver import Delivery, WebhookReceiver
 from tests.support.supplier_client import API_KEY, WEBHOOK_SECRET

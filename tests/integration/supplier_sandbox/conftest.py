@@ -9,7 +9,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from supplier.sandbox.app import create_app
+from sandbox.supplier.app import create_app
 from tests.support.supplier_sandbox import Client, MakeClient, Receiver, fast_config
 
 

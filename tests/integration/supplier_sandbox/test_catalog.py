@@ -6,9 +6,9 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sandbox.supplier.catalog import SCENARIO_SKUS, build_catalog
+from sandbox.supplier.pricing import FxRates, unit_price
 from supplier.models import CatalogPage, Price, Stock
-from supplier.sandbox.catalog import SCENARIO_SKUS, build_catalog
-from supplier.sandbox.pricing import FxRates, unit_price
 from tests.support.supplier_sandbox import Client, call
 
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from bot.cli import build_parser, main
-from supplier.sandbox.cli import _config
-from supplier.sandbox.pricing import unit_price
+from app.cli import main, parse_args
+from sandbox.supplier.cli import _config
+from sandbox.supplier.pricing import unit_price
 from tests.support.supplier_sandbox import MakeClient, call, place, service_of
 
 
@@ -52,10 +52,10 @@ async def test_a_quote_below_the_factor_price_is_refused(make_client: MakeClient
 def test_the_factor_comes_from_the_flag_or_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert _config(build_parser().parse_args(["supplier-sandbox"])).price_factor == 1.0
+    assert _config(parse_args(["supplier-sandbox"])).price_factor == 1.0
     monkeypatch.setenv("SANDBOX_PRICE_FACTOR", "0.9")
-    assert _config(build_parser().parse_args(["supplier-sandbox"])).price_factor == 0.9
-    args = build_parser().parse_args(["supplier-sandbox", "--price-factor", "1.1"])
+    assert _config(parse_args(["supplier-sandbox"])).price_factor == 0.9
+    args = parse_args(["supplier-sandbox", "--price-factor", "1.1"])
     assert _config(args).price_factor == 1.1
 
 

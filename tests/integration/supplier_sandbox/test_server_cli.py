@@ -8,10 +8,10 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.cli import main
+from app.cli import main
+from sandbox.supplier.cli import _config
+from sandbox.supplier.server import start_sandbox
 from supplier.models import WebhookEvent
-from supplier.sandbox.cli import _config
-from supplier.sandbox.server import start_sandbox
 from tests.support.supplier_sandbox import AUTH, Receiver, fast_config
 
 
@@ -89,11 +89,11 @@ def test_cli_help(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_cli_flags_override_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.cli import build_parser
+    from app.cli import parse_args
 
     monkeypatch.setenv("SANDBOX_API_KEY", "from-env")
     monkeypatch.setenv("SANDBOX_RATE_LIMIT_PER_MINUTE", "12")
-    args = build_parser().parse_args(["supplier-sandbox", "--api-key", "from-flag"])
+    args = parse_args(["supplier-sandbox", "--api-key", "from-flag"])
     config = _config(args)
     assert config.api_key.get_secret_value() == "from-flag"
     assert config.rate_limit_per_minute == 12

@@ -8,9 +8,9 @@ from typing import Any
 
 import aiohttp
 
+from sandbox.supplier.server import start_sandbox
+from sandbox.supplier.topups import PLAYER_REGIONS
 from supplier.models import Balance, Order, Player, WebhookEvent
-from supplier.sandbox.server import start_sandbox
-from supplier.sandbox.topups import PLAYER_REGIONS
 from tests.support.supplier_sandbox import (
     AUTH,
     Client,

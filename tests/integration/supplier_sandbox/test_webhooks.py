@@ -9,8 +9,8 @@ from collections import defaultdict
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
+from sandbox.supplier.webhooks import RETRY_SCHEDULE
 from supplier.models import WebhookDelivery, WebhookEvent
-from supplier.sandbox.webhooks import RETRY_SCHEDULE
 from tests.support.supplier_sandbox import (
     SECRET,
     WAIT,

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 from aiogram import Bot
 
-from bot.sandbox import RunningTelegramSandbox, TelegramSandboxConfig, start_telegram_sandbox
-from bot.sandbox.driver import ChatUser, SandboxClient
+from sandbox.telegram import RunningTelegramSandbox, TelegramSandboxConfig, start_telegram_sandbox
+from sandbox.telegram.driver import ChatUser, SandboxClient
 from tests.support.telegram_sandbox import ALICE, make_bot
 
 

@@ -16,8 +16,8 @@ from aiogram.types import (
     Message,
 )
 
-from bot.sandbox.driver import ChatUser, SandboxClient, SandboxError
-from bot.sandbox.server import RunningTelegramSandbox, start_telegram_sandbox
+from sandbox.telegram.driver import ChatUser, SandboxClient, SandboxError
+from sandbox.telegram.server import RunningTelegramSandbox, start_telegram_sandbox
 from tests.support.telegram_sandbox import ALICE, make_bot, polling
 
 MENU = InlineKeyboardMarkup(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox.entities import parse_text
-from bot.sandbox.errors import ApiError
+from sandbox.telegram.entities import parse_text
+from sandbox.telegram.errors import ApiError
 
 
 def entities(text: str, mode: str | None) -> tuple[str, list[tuple[str, int, int]]]:

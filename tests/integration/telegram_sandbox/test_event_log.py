@@ -9,9 +9,9 @@ from collections.abc import Iterable
 import aiohttp
 from aiogram import Bot
 
-from bot.sandbox.driver import JSON, ChatUser, SandboxClient
-from bot.sandbox.event_log import Event, EventLog
-from bot.sandbox.server import RunningTelegramSandbox
+from sandbox.telegram.driver import JSON, ChatUser, SandboxClient
+from sandbox.telegram.event_log import Event, EventLog
+from sandbox.telegram.server import RunningTelegramSandbox
 from tests.support.telegram_sandbox import ALICE
 
 BOB = 1002

@@ -6,7 +6,7 @@ import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramRetryAfter, TelegramServerError
 
-from bot.sandbox.driver import ChatUser, SandboxClient
+from sandbox.telegram.driver import ChatUser, SandboxClient
 from tests.support.telegram_sandbox import ALICE
 
 

@@ -21,8 +21,8 @@ from aiogram.types import (
     ReplyParameters,
 )
 
-from bot.sandbox.driver import ChatUser
-from bot.sandbox.server import RunningTelegramSandbox
+from sandbox.telegram.driver import ChatUser
+from sandbox.telegram.server import RunningTelegramSandbox
 from tests.support.telegram_sandbox import ALICE, TOKEN, make_bot
 
 

@@ -13,10 +13,10 @@ from aiogram.exceptions import TelegramUnauthorizedError
 from aiogram.types import Message
 from aiohttp import web
 
-from bot.cli import build_parser
-from bot.sandbox import TelegramSandboxConfig, start_telegram_sandbox, update_queue
-from bot.sandbox.driver import SandboxClient, SandboxError
-from bot.sandbox.server import RunningTelegramSandbox
+from app.cli import parse_args
+from sandbox.telegram import TelegramSandboxConfig, start_telegram_sandbox, update_queue
+from sandbox.telegram.driver import SandboxClient, SandboxError
+from sandbox.telegram.server import RunningTelegramSandbox
 from tests.support.telegram_sandbox import ALICE, TOKEN, make_bot, polling
 
 BOT_ID = int(TOKEN.split(":")[0])
@@ -212,9 +212,9 @@ async def test_a_bot_known_from_the_start_takes_messages_without_bot_id(
 
 
 def test_the_cli_takes_bot_ids() -> None:
-    args = build_parser().parse_args(["telegram-sandbox", "--bot-id", "5", "--bot-id", "77"])
+    args = parse_args(["telegram-sandbox", "--bot-id", "5", "--bot-id", "77"])
     assert args.bot_id == [5, 77]
     for bad in ("0", "x", "-3", "5:abc"):
         with pytest.raises(SystemExit) as refused:
-            build_parser().parse_args(["telegram-sandbox", "--bot-id", bad])
+            parse_args(["telegram-sandbox", "--bot-id", bad])
         assert refused.value.code == 2

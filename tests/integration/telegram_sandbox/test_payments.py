@@ -11,7 +11,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.types import LabeledPrice, Message, PreCheckoutQuery, TransactionPartnerUser
 
-from bot.sandbox.driver import ChatUser, SandboxClient, SandboxError
+from sandbox.telegram.driver import ChatUser, SandboxClient, SandboxError
 from tests.support.telegram_sandbox import ALICE, polling
 
 

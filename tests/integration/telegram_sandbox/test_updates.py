@@ -14,8 +14,8 @@ from aiogram.types import Message
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from bot.sandbox.driver import ChatUser
-from bot.sandbox.server import RunningTelegramSandbox
+from sandbox.telegram.driver import ChatUser
+from sandbox.telegram.server import RunningTelegramSandbox
 from tests.support.telegram_sandbox import ALICE, eventually, poll_waiting
 
 

@@ -12,7 +12,7 @@ from aiogram.methods import GetMyName, GetMyShortDescription, TelegramMethod
 from aiogram.methods.base import Response
 from aiogram.types import BotName, BotShortDescription
 
-from bot.client_session import BotSession
+from app.client_session import BotSession
 
 TOKEN = "42:TEST"
 

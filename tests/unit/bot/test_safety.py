@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from bot.config import AppSettings
-from bot.errors import ConfigError
-from bot.safety import check_production, talks_to_sandbox
+from app.errors import ConfigError
+from app.safety import check_production, talks_to_sandbox
+from app.settings import AppSettings
 from bot.settings import BotSettings
 from storage.settings import StorageSettings
 from supplier.settings import SupplierSettings

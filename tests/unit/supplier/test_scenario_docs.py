@@ -6,9 +6,9 @@ import json
 import re
 from pathlib import Path
 
-from supplier.sandbox.catalog import SCENARIO_SKUS
-from supplier.sandbox.openapi import openapi_document
-from supplier.sandbox.topups import PLAYER_SCENARIOS
+from sandbox.supplier.catalog import SCENARIO_SKUS
+from sandbox.supplier.openapi import openapi_document
+from sandbox.supplier.topups import PLAYER_SCENARIOS
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "supplier-api.md"
 

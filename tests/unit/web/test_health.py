@@ -4,7 +4,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.web.app import SUPPLIER_WEBHOOK_PATH, Readiness, create_app
+from app.web.app import SUPPLIER_WEBHOOK_PATH, Readiness, create_app
 
 
 async def _client(app: Any) -> TestClient[Any, Any]:

@@ -1,0 +1,1 @@
+"""The wiring: settings, the composition root, the command line and its commands."""
