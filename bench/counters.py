@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import threading
 from collections import Counter
@@ -26,6 +27,7 @@ PORT_ENV = "BENCH_COUNTERS_PORT"
 # Plain dicts and ints: updated from the event loop thread and aiosqlite's worker thread,
 # read by the endpoint's thread; a torn read costs one count at most, never a crash.
 sql: Counter[str] = Counter()
+sql_shapes: Counter[str] = Counter()  # each statement with its literals as `?`: where SQL goes
 bot_api: Counter[str] = Counter()
 supplier: Counter[str] = Counter()
 other_http: Counter[str] = Counter()
@@ -34,6 +36,7 @@ other_http: Counter[str] = Counter()
 def snapshot() -> dict[str, Any]:
     return {
         "sql": dict(sql),
+        "sql_shapes": dict(sql_shapes),
         "bot_api": dict(bot_api),
         "supplier": dict(supplier),
         "other_http": dict(other_http),
@@ -46,6 +49,7 @@ def _on_statement(statement: str) -> None:
         sql["trigger"] += 1
         return
     sql["statements"] += 1
+    sql_shapes[_shape(statement)] += 1
     if head == "BEGIN":
         sql["begin"] += 1
         if "IMMEDIATE" in statement.upper() or "EXCLUSIVE" in statement.upper():
@@ -54,6 +58,14 @@ def _on_statement(statement: str) -> None:
         sql["commit"] += 1
     elif head == "ROLLBACK":
         sql["rollback"] += 1
+
+
+_LITERALS = re.compile(r"'(?:[^']|'')*'|\bX'[0-9A-Fa-f]*'|\b\d+(?:\.\d+)?\b")
+
+
+def _shape(statement: str) -> str:
+    """The statement with its values (bound parameters show expanded here) as `?`."""
+    return " ".join(_LITERALS.sub("?", statement).split())[:160]
 
 
 def _patch_sqlite() -> None:

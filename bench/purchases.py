@@ -96,6 +96,7 @@ def run_once(target: str, shoppers: int, quiet: float, limit: float) -> dict[str
     if not done:
         raise RuntimeError(f"every purchase failed: {dict(timings.failures)}")
     sql = _delta(after["sql"], before["sql"])
+    shapes = _delta(after["sql_shapes"], before["sql_shapes"])
     bot_api = _delta(after["bot_api"], before["bot_api"])
     supplier = _delta(after["supplier"], before["supplier"])
     return {
@@ -127,6 +128,11 @@ def run_once(target: str, shoppers: int, quiet: float, limit: float) -> dict[str
         "detail": {
             "failures": dict(timings.failures),
             "sql": sql,
+            # The 40 most run statements, per purchase: what to look at first.
+            "sql_per_purchase": {
+                shape: round(count / done, 2)
+                for shape, count in sorted(shapes.items(), key=lambda kv: -kv[1])[:40]
+            },
             "bot_api": bot_api,
             "supplier": supplier,
         },

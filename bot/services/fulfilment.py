@@ -27,6 +27,7 @@ from bot.services.money_back import give_back
 from bot.services.placement import Failed, Placed, Placement, in_our_terms
 from bot.services.pricing import PRICE_TOLERANCE, STARS
 from bot.services.refunds import Refunder, RefundRejected, RefundUnavailable
+from bot.services.supplier_news import Judged, News, judge
 from bot.services.supplier_outcome import DEADLINE, apply_supplier_order
 from storage.cipher import CodeCipher
 from storage.clock import utcnow
@@ -156,29 +157,35 @@ class FulfilmentService:
         """A supplier webhook said the order changed: fetch it (events are thin) and apply.
         News no newer than what we hold is acknowledged without a fetch. `supplier`: the
         supplier whose webhook it was; only the order's current attempt there is news."""
-        async with self._db.read() as conn:
-            attempt = await SupplierAttemptRepository(conn).by_reference(reference)
-        if attempt is None or (supplier is not None and attempt.supplier != supplier):
-            log.warning("supplier event for unknown reference %s", reference)
-            return None
-        async with self._locks.hold(attempt.order_id):
-            order = await self._find(attempt.order_id)
-            target = await self._target(attempt.order_id)
-            if order is None or target is None or target[1].reference != reference:
-                log.warning("supplier event for a superseded attempt %s", reference)
-                return None
-            if (
-                version is not None
-                and order.supplier_order_id == supplier_order_id
-                and version <= order.supplier_version
-            ):
-                return order
-            member, current = target
+        judged = await self._judge(reference, supplier_order_id, version, supplier)
+        if judged.news is not News.FRESH or judged.order is None:
+            return judged.order
+        async with self._locks.hold(judged.order.id):
+            # Again under the lock: a step in flight may have applied this news already.
+            judged = await self._judge(reference, supplier_order_id, version, supplier)
+            if judged.news is not News.FRESH or judged.order is None or judged.attempt is None:
+                return judged.order
+            try:
+                member = self._router.member(judged.attempt.supplier)
+            except LookupError:
+                log.error("order %s is at an unconfigured supplier", judged.order.id)
+                return judged.order
             supplier_order = await member.client.get_order(supplier_order_id)
-            order = await self._apply(order, self._ours(member, current, supplier_order))
+            order = await self._apply(
+                judged.order, self._ours(member, judged.attempt, supplier_order)
+            )
             if STEP_OWED[order.status] is Step.REFUND:
                 order = await self._refund(order)
             return order
+
+    async def _judge(
+        self, reference: str, supplier_order_id: str, version: int | None, supplier: str | None
+    ) -> Judged:
+        async with self._db.read() as conn:
+            judged = await judge(conn, reference, supplier_order_id, version, supplier)
+        if judged.news in (News.UNKNOWN, News.SUPERSEDED):
+            log.warning("supplier event for %s: %s", reference, judged.news.value)
+        return judged
 
     async def recover(self) -> int:
         """Resume every order that is owed a step now or has overstayed its state;

@@ -1,4 +1,8 @@
-"""Supplier webhooks after verification: record once per webhook-id, then act."""
+"""Supplier webhooks after verification: record once per webhook-id, judge, then act.
+
+One write transaction per event when it brings nothing new (the usual case: the order
+POST already returned what the webhook announces); news is fetched and applied after the
+response."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from datetime import datetime
 
 from bot.logs import bind_order
 from bot.services.fulfilment import FulfilmentService
+from bot.services.supplier_news import News, judge
 from storage.clock import utcnow
 from storage.database import Database
 from storage.repositories import SupplierEventRepository
@@ -36,16 +41,30 @@ class SupplierEvents:
     ) -> bool:
         """Store the event; False if this webhook-id was handled before (a replay).
         `supplier`: whose webhook it was (its secret verified it)."""
+        data = event.data
+        now = self._clock()
         async with self._db.transaction() as conn:
-            is_new = await SupplierEventRepository(conn).record_event(
+            events = SupplierEventRepository(conn)
+            is_new = await events.record_event(
                 event_id=event_id,
                 event_type=event.type,
-                supplier_order_id=event.data.order_id,
-                reference=event.data.reference,
-                order_version=event.data.version,
-                now=self._clock(),
+                supplier_order_id=data.order_id,
+                reference=data.reference,
+                order_version=data.version,
+                now=now,
             )
-        if is_new:
+            # Most events repeat what the POST or a poll already told us: settled here, in
+            # the transaction that records them, with no fetch and no task.
+            news = (
+                (await judge(conn, data.reference, data.order_id, data.version, supplier)).news
+                if is_new
+                else None
+            )
+            if news is not None and news is not News.FRESH:
+                await events.mark_processed(event_id, now)
+        if news in (News.UNKNOWN, News.SUPERSEDED):
+            log.warning("supplier event %s for %s: %s", event_id, data.reference, news.value)
+        if news is News.FRESH:
             # The supplier wants its 2xx fast; the work happens after the response.
             task = asyncio.create_task(self._process(event_id, event, supplier))
             self._tasks.add(task)

@@ -19,7 +19,13 @@ from bot.services.supplier_events import SupplierEvents
 from sandbox.supplier.server import RunningSandbox
 from sandbox.supplier.service import SERVICE_KEY
 from storage.models import Order, OrderStatus
-from storage.repositories import CodeRepository, OrderRepository, OutboxRepository
+from storage.repositories import (
+    CodeRepository,
+    OrderRepository,
+    OutboxRepository,
+    SupplierEventRepository,
+)
+from storage.repositories.supplier_attempts import SupplierAttemptRepository
 from supplier.webhooks import WebhookVerifier
 from tests.support.shop import WEBHOOK_SECRET, Shop
 from tests.support.webhook_signing import signed_headers
@@ -139,9 +145,11 @@ async def test_chaotic_webhooks_on_a_pending_order_deliver_once(
     async with asyncio.timeout(10):
         await service.webhooks.wait_for(lambda items: len(items) == 5)
         async with progress:
-            # Two distinct events (v1, v2) pass verification and dedupe; the forged
-            # attempt and the three replays never reach fulfilment.
-            await progress.wait_for(lambda: len(handled) == 2)
+            # Two distinct events (v2, then v1) pass verification and dedupe; the forged
+            # attempt and the three replays never get that far. Only v2 is news: v1 is no
+            # newer than what the order POST returned, so the listener settles it itself.
+            await progress.wait_for(lambda: len(handled) == 1)
+    assert handled == [2]
     deliveries = service.webhooks.deliveries
     assert [d.status_code for d in deliveries] == [401, 200, 200, 200, 200]
     done = await wired.shop.order(order.id)
@@ -155,3 +163,53 @@ async def test_chaotic_webhooks_on_a_pending_order_deliver_once(
     assert [m.kind for m in messages] == ["notice", "codes"]  # processing, then the codes
     assert codes == 1
     assert wired.shop.refunder.refunded == []
+    async with wired.shop.storage.db.read() as conn:
+        assert await SupplierEventRepository(conn).list_unprocessed() == []
+
+
+async def test_a_webhook_with_nothing_new_is_settled_before_the_answer_with_no_fetch(
+    wired: Wired, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The usual webhook repeats what the order POST returned, or names no order of ours:
+    the listener records and settles it in one transaction, and fulfilment never sees it."""
+    order = await wired.shop.paid_order("test-instant")
+    done = await wired.shop.fulfilment.fulfil(order.id)
+    assert done.status is OrderStatus.DELIVERED and done.supplier_order_id is not None
+    reached: list[str] = []
+
+    async def recorded(reference: str, *args: object, **kwargs: object) -> Order | None:
+        reached.append(reference)
+        return None
+
+    monkeypatch.setattr(wired.shop.fulfilment, "on_supplier_update", recorded)
+    async with wired.shop.storage.db.read() as conn:
+        attempt = await SupplierAttemptRepository(conn).current(order.id)
+    assert attempt is not None
+    reference = attempt.reference
+    events = [
+        (reference, done.supplier_order_id, done.supplier_version),  # what the POST returned
+        ("GBNOSUCHORDR-1", "ord_elsewhere", 3),  # not ours
+    ]
+    async with aiohttp.ClientSession() as http:
+        for n, (ref, supplier_order_id, version) in enumerate(events):
+            body = json.dumps(
+                {
+                    "type": "order.fulfilled",
+                    "timestamp": "2026-11-26T10:00:00Z",
+                    "data": {
+                        "order_id": supplier_order_id,
+                        "reference": ref,
+                        "status": "completed",
+                        "version": version,
+                    },
+                }
+            ).encode()
+            async with http.post(
+                wired.url, data=body, headers=signed_headers(body, f"msg_old_{n}")
+            ) as answer:
+                assert answer.status == 200
+            # Settled by the time the supplier has its answer: nothing left to process.
+            async with wired.shop.storage.db.read() as conn:
+                assert await SupplierEventRepository(conn).list_unprocessed() == []
+    assert reached == []
+    assert (await wired.shop.order(order.id)).version == done.version  # untouched
