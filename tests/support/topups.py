@@ -1,13 +1,9 @@
-"""Top-up fixtures shared by the bot's unit tests: a top-up product and a scripted
-supplier validation."""
+"""Top-up fixtures shared by the bot's unit tests: a top-up product (the supplier's
+validation is `tests.support.fake_supplier.FakeSupplier.validate_topup`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from storage.models import Product
-from supplier import models as wire
-from supplier.errors import SupplierError
 from tests.support.orders import NOW
 
 TOPUP = Product(
@@ -25,19 +21,3 @@ TOPUP = Product(
     synced_at=NOW,
     kind="topup",
 )
-
-
-@dataclass
-class ScriptedValidation:
-    """validate_topup that answers with `error` if set, else names a player."""
-
-    error: SupplierError | None = None
-    calls: list[tuple[str, str, float | None]] = field(default_factory=list)
-
-    async def validate_topup(
-        self, sku: str, player_id: str, *, deadline: float | None = None
-    ) -> wire.Player:
-        self.calls.append((sku, player_id, deadline))
-        if self.error is not None:
-            raise self.error
-        return wire.Player(player_id=player_id, display_name="SwiftFalcon042", region="US")

@@ -1,5 +1,5 @@
 """A real aiogram Dispatcher with the bot's routers and middlewares, fed hand-made
-updates; the Bot API is a recording session, the supplier a scripted fake, storage real."""
+updates; the Bot API is a recording session, the supplier an in-memory fake, storage real."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import AsyncGenerator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.base import BaseSession
@@ -45,9 +45,7 @@ from bot.settings import BotSettings
 from storage.models import Product
 from storage.repositories import ProductData, ProductRepository
 from storage.store import Storage
-from supplier import models as wire
-from supplier.client import SupplierClient
-from supplier.errors import SupplierTimeout
+from tests.support.fake_supplier import FakeSupplier
 
 TOKEN = "123456:" + "A" * 35
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -97,34 +95,6 @@ class RecordingSession(BaseSession):
 
 
 @dataclass
-class FakeSupplier:
-    """Stock, price and balance as the supplier would answer them."""
-
-    stock: dict[str, tuple[str, int | None]] = field(default_factory=dict)
-    wholesale: int = 2000  # cents
-    currency: str = "USD"  # of the wholesale price
-    down: bool = False
-
-    async def get_stock(self, sku: str, *, deadline: float | None = None) -> wire.Stock:
-        if self.down:
-            raise SupplierTimeout("scripted")
-        status, available = self.stock.get(sku, ("in_stock", 50))
-        return wire.Stock(sku=sku, status=status, available=available, updated_at=NOW)
-
-    async def get_price(self, sku: str, *, deadline: float | None = None) -> wire.Price:
-        if self.down:
-            raise SupplierTimeout("scripted")
-        money = wire.Money(amount=self.wholesale, currency=self.currency)
-        return wire.Price(
-            sku=sku, face_value=money, unit_price=money, valid_until=NOW, updated_at=NOW
-        )
-
-    async def get_balance(self, *, deadline: float | None = None) -> wire.Balance:
-        money = wire.Money(amount=10**9, currency="USD")
-        return wire.Balance(available=money, reserved=money, updated_at=NOW)
-
-
-@dataclass
 class FakeFulfilment:
     scheduled: list[str] = field(default_factory=list)
 
@@ -166,7 +136,8 @@ class Harness:
         self.storage = storage
         self.session = RecordingSession()
         self.bot = Bot(TOKEN, session=self.session)
-        self.supplier = FakeSupplier()
+        # Balance to spare: no flow here is about the supplier's account running low.
+        self.supplier = FakeSupplier(available=10**9, reserved=10**9, now=NOW)
         self.fulfilment = FakeFulfilment()
         self.refunder = CountingRefunder()
         self.settings = BotSettings(
@@ -175,12 +146,10 @@ class Harness:
             THROTTLE_PER_SECOND=throttle,
             _env_file=None,
         )
-        # The services take the concrete client; this fake answers the calls they make here.
-        supplier = cast(SupplierClient, self.supplier)
-        self.catalog = CatalogService(storage.db, supplier)
+        self.catalog = CatalogService(storage.db, self.supplier)
         rules = PriceRules("XTR", Decimal(10), Decimal("0.013"))
         self.checkout = CheckoutService(
-            storage.db, supplier, self.catalog, rules, purchases_per_minute=5
+            storage.db, self.supplier, self.catalog, rules, purchases_per_minute=5
         )
         self.users = UserService(storage.db)
         i18n = create_i18n(self.settings.default_language)

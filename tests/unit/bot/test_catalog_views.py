@@ -2,50 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import cast
 
 import pytest
 
 from bot.services.catalog import CatalogService
 from storage.store import Storage
-from supplier import models as wire
-from supplier.client import SupplierClient
+from tests.support.fake_supplier import FakeSupplier, product
 from tests.support.reads import count_reads
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-class CatalogOnly:
-    def __init__(self) -> None:
-        self.products: list[wire.Product] = []
-
-    async def iter_catalog(self, **_: object) -> AsyncIterator[wire.Product]:
-        for product in self.products:
-            yield product
-
-
-def _card(sku: str, brand: str, region: str = "US", name: str = "Card") -> wire.Product:
-    return wire.Product(
-        sku=sku,
-        name=name,
-        brand=brand,
-        region=region,
-        face_value=wire.Money(amount=2000, currency="USD"),
-        redemption_instructions="Redeem it.",
-        max_quantity=5,
-        available=True,
-        updated_at=NOW,
-    )
-
-
 async def test_views_come_from_memory_until_the_next_sync(
     storage: Storage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    supplier = CatalogOnly()
-    supplier.products = [_card("steam-us", "Steam"), _card("psn-de", "PlayStation", "DE")]
-    catalog = CatalogService(storage.db, cast(SupplierClient, supplier))
+    supplier = FakeSupplier(now=NOW)
+    supplier.catalog = [
+        product("steam-us", name="Card"),
+        product("psn-de", name="Card", brand="PlayStation", region="DE"),
+    ]
+    catalog = CatalogService(storage.db, supplier)
     await catalog.sync()
     first = (
         await catalog.regions(),
@@ -65,10 +42,10 @@ async def test_views_come_from_memory_until_the_next_sync(
     assert len(await catalog.products("US", "Steam")) == 1
 
     # The supplier renames one card and drops the other: the next views show it.
-    supplier.products = [_card("steam-us", "Steam", name="Steam 20")]
+    supplier.catalog = [product("steam-us", name="Steam 20")]
     await catalog.sync()
-    product = await catalog.find_product("steam-us")
-    assert product is not None and product.name == "Steam 20"
+    renamed = await catalog.find_product("steam-us")
+    assert renamed is not None and renamed.name == "Steam 20"
     gone = await catalog.find_product("psn-de")
     assert gone is not None and not gone.active
     assert await catalog.regions() == ["US"]

@@ -15,7 +15,7 @@ from bot.services.topups import TopupService
 from storage.models import OrderStatus
 from storage.repositories import OrderRepository
 from supplier.errors import InvalidPlayerId, RegionMismatch, SupplierTimeout
-from tests.support.topups import ScriptedValidation
+from tests.support.fake_supplier import FakeSupplier
 from tests.unit.bot.harness import Harness, choose_us, product_data
 
 SKU = "pubgm-global-60"
@@ -23,7 +23,7 @@ PLAYER = "5123456789"
 
 
 @pytest.fixture
-async def validation(h: Harness) -> ScriptedValidation:
+async def validation(h: Harness) -> FakeSupplier:
     topup = dataclasses.replace(
         product_data(SKU, brand="PUBG Mobile", region="GLOBAL", face=99),
         name="PUBG Mobile 60 UC (GLOBAL)",
@@ -31,10 +31,9 @@ async def validation(h: Harness) -> ScriptedValidation:
         kind="topup",
     )
     await h.add_products(topup)
-    scripted = ScriptedValidation()
-    h.dp["topups"] = TopupService(scripted)  # type: ignore[arg-type]
+    h.dp["topups"] = TopupService(h.supplier)
     await choose_us(h)
-    return scripted
+    return h.supplier
 
 
 async def orders_of(h: Harness) -> list[str]:
@@ -49,7 +48,7 @@ async def ask_for_player(h: Harness) -> None:
 
 
 async def test_the_card_offers_a_top_up_button_instead_of_quantities(
-    h: Harness, validation: ScriptedValidation
+    h: Harness, validation: FakeSupplier
 ) -> None:
     await h.press(ProductOpen(sku=SKU).pack())
     text, _ = h.last_screen()
@@ -60,7 +59,7 @@ async def test_the_card_offers_a_top_up_button_instead_of_quantities(
 
 
 async def test_top_up_asks_for_the_player_id_with_a_cancel_button(
-    h: Harness, validation: ScriptedValidation
+    h: Harness, validation: FakeSupplier
 ) -> None:
     await h.press(TopupStart(sku=SKU).pack())
     text, _ = h.last_screen()
@@ -69,14 +68,14 @@ async def test_top_up_asks_for_the_player_id_with_a_cancel_button(
 
 
 async def test_a_malformed_id_is_refused_before_the_supplier_is_asked(
-    h: Harness, validation: ScriptedValidation
+    h: Harness, validation: FakeSupplier
 ) -> None:
     await ask_for_player(h)
     await h.send("512 345 6789")
     assert "only letters, digits" in h.texts()[-1]
     await h.send("5" * 65)
     assert "too long" in h.texts()[-1]
-    assert validation.calls == []
+    assert validation.asked("validate_topup") == []
     assert not h.session.of(SendInvoice) and await orders_of(h) == []
 
 
@@ -89,23 +88,23 @@ async def test_a_malformed_id_is_refused_before_the_supplier_is_asked(
     ],
 )
 async def test_a_refused_id_is_explained_and_sending_another_is_the_retry(
-    h: Harness, validation: ScriptedValidation, error: Exception, said: str
+    h: Harness, validation: FakeSupplier, error: Exception, said: str
 ) -> None:
     await ask_for_player(h)
-    validation.error = error  # type: ignore[assignment]
+    validation.failing["validate_topup"] = error
     await h.send(PLAYER)
     assert said in h.texts()[-1]
     assert not h.session.of(SendInvoice) and await orders_of(h) == []
-    validation.error = None
+    del validation.failing["validate_topup"]
     await h.send(PLAYER)  # still on the player id step
     text, _ = h.last_screen()
     assert "Top up this player?" in text and "SwiftFalcon042" in text and PLAYER in text
-    assert len(validation.calls) == 2
+    assert len(validation.asked("validate_topup")) == 2
     assert not h.session.of(SendInvoice) and await orders_of(h) == []
 
 
 async def test_confirm_quotes_one_pack_for_the_player_and_the_invoice_names_them(
-    h: Harness, validation: ScriptedValidation
+    h: Harness, validation: FakeSupplier
 ) -> None:
     await ask_for_player(h)
     await h.send(PLAYER)
@@ -126,7 +125,7 @@ async def test_confirm_quotes_one_pack_for_the_player_and_the_invoice_names_them
 
 
 async def test_change_asks_again_and_the_new_player_is_the_one_quoted(
-    h: Harness, validation: ScriptedValidation
+    h: Harness, validation: FakeSupplier
 ) -> None:
     await ask_for_player(h)
     await h.send(PLAYER)
@@ -142,7 +141,7 @@ async def test_change_asks_again_and_the_new_player_is_the_one_quoted(
 
 @pytest.mark.parametrize("how", ["command", "button"])
 async def test_cancel_leaves_the_flow_and_changes_nothing(
-    h: Harness, validation: ScriptedValidation, how: str
+    h: Harness, validation: FakeSupplier, how: str
 ) -> None:
     await ask_for_player(h)
     await h.send(PLAYER)
@@ -154,22 +153,22 @@ async def test_cancel_leaves_the_flow_and_changes_nothing(
         assert h.last_screen()[0] == "Top-up cancelled."
     await h.press(TopupStep(action=TopupAction.CONFIRM).pack())
     await h.send(PLAYER)  # no longer read as a player id
-    assert len(validation.calls) == 1
+    assert len(validation.asked("validate_topup")) == 1
     assert "Open the menu with /start" in h.texts()[-1]  # the fallback's answer
     assert not h.session.of(SendInvoice) and await orders_of(h) == []
 
 
 async def test_a_photo_instead_of_the_id_is_asked_again(
-    h: Harness, validation: ScriptedValidation
+    h: Harness, validation: FakeSupplier
 ) -> None:
     await ask_for_player(h)
     await h.send("")
     assert "send the player ID as text" in h.texts()[-1]
-    assert validation.calls == []
+    assert validation.asked("validate_topup") == []
 
 
 async def test_a_buy_button_forged_for_a_top_up_gets_no_invoice(
-    h: Harness, validation: ScriptedValidation
+    h: Harness, validation: FakeSupplier
 ) -> None:
     await h.press(Buy(sku=SKU, quantity=1).pack())
     assert not h.session.of(SendInvoice) and await orders_of(h) == []
@@ -177,16 +176,16 @@ async def test_a_buy_button_forged_for_a_top_up_gets_no_invoice(
     assert answer.show_alert and "player ID" in (answer.text or "")
 
 
-async def test_a_gift_card_has_no_top_up_step(h: Harness, validation: ScriptedValidation) -> None:
+async def test_a_gift_card_has_no_top_up_step(h: Harness, validation: FakeSupplier) -> None:
     await h.press(TopupStart(sku="steam-us-20").pack())
     assert "out of date" in (h.session.of(AnswerCallbackQuery)[-1].text or "")
     assert not h.session.of(SendMessage)
     await h.send(PLAYER)
-    assert validation.calls == []
+    assert validation.asked("validate_topup") == []
 
 
 async def test_a_paid_top_up_is_acknowledged_as_one_and_fulfilled(
-    h: Harness, validation: ScriptedValidation
+    h: Harness, validation: FakeSupplier
 ) -> None:
     await ask_for_player(h)
     await h.send(PLAYER)

@@ -4,7 +4,6 @@ mapped to one reason the customer is told. A refused id never reaches the suppli
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 import pytest
 
@@ -25,12 +24,12 @@ from supplier.errors import (
     SupplierError,
     SupplierTimeout,
 )
-from tests.support.topups import TOPUP, ScriptedValidation
+from tests.support.fake_supplier import FakeSupplier
+from tests.support.topups import TOPUP
 
 
-def service(supplier: ScriptedValidation) -> TopupService:
-    fake: Any = supplier  # only validate_topup is used
-    return TopupService(fake)
+def service(supplier: FakeSupplier) -> TopupService:
+    return TopupService(supplier)
 
 
 @pytest.mark.parametrize(
@@ -67,7 +66,7 @@ def test_a_well_formed_id_is_kept_trimmed(text: str, player_id: str) -> None:
 
 
 async def test_a_malformed_id_never_reaches_the_supplier() -> None:
-    supplier = ScriptedValidation()
+    supplier = FakeSupplier()
     with pytest.raises(TopupRefused) as refused:
         await service(supplier).validate(TOPUP, "512 345")
     assert refused.value.problem is TopupProblem.CHARSET
@@ -75,7 +74,7 @@ async def test_a_malformed_id_never_reaches_the_supplier() -> None:
 
 
 async def test_a_gift_card_is_not_validated_as_a_top_up() -> None:
-    supplier = ScriptedValidation()
+    supplier = FakeSupplier()
     card = dataclasses.replace(TOPUP, kind="code")
     with pytest.raises(TopupRefused) as refused:
         await service(supplier).validate(card, "5123456789")
@@ -84,7 +83,7 @@ async def test_a_gift_card_is_not_validated_as_a_top_up() -> None:
 
 
 async def test_a_valid_id_names_the_player_within_a_deadline() -> None:
-    supplier = ScriptedValidation()
+    supplier = FakeSupplier()
     player = await service(supplier).validate(TOPUP, " 5123456789 ")
     assert (player.sku, player.player_id, player.display_name, player.region) == (
         TOPUP.sku,
@@ -92,7 +91,8 @@ async def test_a_valid_id_names_the_player_within_a_deadline() -> None:
         "SwiftFalcon042",
         "US",
     )
-    [(sku, player_id, deadline)] = supplier.calls
+    [(method, (sku, player_id), deadline)] = supplier.calls
+    assert method == "validate_topup"
     assert (sku, player_id) == (TOPUP.sku, "5123456789")
     assert deadline is not None and deadline < 10  # the customer is waiting in chat
 
@@ -112,7 +112,7 @@ async def test_supplier_answers_become_one_reason_each(
     error: SupplierError, problem: TopupProblem
 ) -> None:
     with pytest.raises(TopupRefused) as refused:
-        await service(ScriptedValidation(error=error)).validate(TOPUP, "5123456789")
+        await service(FakeSupplier(failing={"validate_topup": error})).validate(TOPUP, "5123456789")
     assert refused.value.problem is problem
 
 

@@ -4,10 +4,9 @@ fulfilment real (its refunds recorded), storage real."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any, cast
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 from aiogram import Bot
 from aiogram.methods import GetStarTransactions, TelegramMethod
@@ -19,53 +18,13 @@ from bot.services.fulfilment import FulfilmentService
 from storage.models import NewOrder, Order, OrderStatus
 from storage.repositories import OrderRepository, UserRepository
 from storage.store import Storage
-from supplier import models as wire
-from supplier.client import SupplierClient
 from supplier.errors import SupplierTimeout
+from tests.support.fake_supplier import FakeSupplier
 from tests.unit.bot.harness import NOW, TOKEN, CountingRefunder, Harness, RecordingSession
 
 ADMIN = 1
 CUSTOMER = 42
 S = OrderStatus
-
-
-@dataclass
-class ScriptedSupplier:
-    """Balance, stock and catalog as the supplier would answer them."""
-
-    available: int = 50_000
-    reserved: int = 1_000
-    stock: dict[str, tuple[str, int | None]] = field(default_factory=dict)
-    catalog: list[wire.Product] = field(default_factory=list)
-    ledger: list[wire.LedgerEntry] = field(default_factory=list)
-
-    async def get_balance(self, *, deadline: float | None = None) -> wire.Balance:
-        return wire.Balance(
-            available=wire.Money(amount=self.available, currency="USD"),
-            reserved=wire.Money(amount=self.reserved, currency="USD"),
-            updated_at=NOW,
-        )
-
-    async def get_stock(self, sku: str, *, deadline: float | None = None) -> wire.Stock:
-        status, available = self.stock.get(sku, ("in_stock", 50))
-        return wire.Stock(sku=sku, status=status, available=available, updated_at=NOW)
-
-    async def create_order(self, *args: Any, **kwargs: Any) -> wire.Order:
-        raise SupplierTimeout("scripted: the supplier does not answer")
-
-    async def find_order_by_reference(self, reference: str) -> wire.Order | None:
-        raise SupplierTimeout("scripted: the supplier does not answer")
-
-    async def iter_catalog(self, **_: Any) -> AsyncIterator[wire.Product]:
-        for product in self.catalog:
-            yield product
-
-    async def iter_reconciliation(
-        self, from_: datetime, to: datetime, **_: Any
-    ) -> AsyncIterator[wire.LedgerEntry]:
-        for entry in self.ledger:
-            if from_ <= entry.occurred_at < to:
-                yield entry
 
 
 class ConsoleSession(RecordingSession):
@@ -107,18 +66,28 @@ class Console(Harness):
         super().__init__(storage, admin_ids=str(ADMIN))
         self.session = ConsoleSession()
         self.bot = Bot(TOKEN, session=self.session)
-        self.scripted = ScriptedSupplier()
+        # The supplier the console and fulfilment see; it takes no orders (each attempt
+        # times out), so an order handed to fulfilment stays where the test put it.
+        self.scripted = FakeSupplier(
+            now=NOW,
+            failing={
+                "create_order": SupplierTimeout("scripted: the supplier does not answer"),
+                "find_order_by_reference": SupplierTimeout(
+                    "scripted: the supplier does not answer"
+                ),
+            },
+        )
         self.refunder = RecordingRefunder()
         self.wakes = 0
         self.real_fulfilment = FulfilmentService(
             storage.db,
             storage.cipher,
-            cast(SupplierClient, self.scripted),
+            self.scripted,
             self.refunder,
             admins=[ADMIN],
             clock=lambda: NOW,
         )
-        catalog = CatalogService(storage.db, cast(SupplierClient, self.scripted))
+        catalog = CatalogService(storage.db, self.scripted)
         services = console_services(
             storage,
             self.settings,

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
@@ -14,30 +13,12 @@ from bot.services.alerts import AlertKind
 from bot.services.catalog import CatalogService
 from bot.services.ops_monitor import OpsCounters, OpsMonitor
 from storage.store import Storage
-from supplier import models as wire
-from supplier.client import SupplierClient
-from supplier.errors import SupplierServerError, SupplierTimeout
+from supplier.errors import SupplierServerError
+from tests.support.fake_supplier import FakeSupplier
 from tests.unit.bot.harness import NOW
 
 K = AlertKind
 ADMINS = (1, 2)
-
-
-@dataclass
-class Supplier:
-    available: int = 50_000
-    down: bool = False
-    calls: list[str] = field(default_factory=list)
-
-    async def get_balance(self, *, deadline: float | None = None) -> wire.Balance:
-        if self.down:
-            raise SupplierTimeout("scripted")
-        money = wire.Money(amount=self.available, currency="USD")
-        return wire.Balance(available=money, reserved=money, updated_at=NOW)
-
-    async def iter_catalog(self, **_: Any) -> Any:
-        raise SupplierServerError(503, "upstream_unavailable", "down", retryable=True)
-        yield  # pragma: no cover
 
 
 class Clock:
@@ -49,8 +30,10 @@ class Clock:
 
 
 @pytest.fixture
-def supplier() -> Supplier:
-    return Supplier()
+def supplier() -> FakeSupplier:
+    # Its catalog sync always fails: the sync-failure alert needs failures to count.
+    catalog_down = SupplierServerError(503, "upstream_unavailable", "down", retryable=True)
+    return FakeSupplier(now=NOW, failing={"iter_catalog": catalog_down})
 
 
 @pytest.fixture
@@ -64,9 +47,9 @@ def counters(clock: Clock) -> OpsCounters:
 
 
 def monitor(
-    storage: Storage, supplier: Supplier, counters: OpsCounters, **kw: Any
+    storage: Storage, supplier: FakeSupplier, counters: OpsCounters, **kw: Any
 ) -> tuple[OpsMonitor, CatalogService]:
-    catalog = CatalogService(storage.db, cast(SupplierClient, supplier))
+    catalog = CatalogService(storage.db, supplier)
     ops = OpsMonitor(
         storage.db,
         supplier,
@@ -90,7 +73,7 @@ async def alerts(storage: Storage) -> list[tuple[int, dict[str, Any]]]:
 
 
 async def test_low_balance_alerts_once_per_crossing_and_on_recovery(
-    storage: Storage, supplier: Supplier, counters: OpsCounters
+    storage: Storage, supplier: FakeSupplier, counters: OpsCounters
 ) -> None:
     woken: list[int] = []
     ops, _ = monitor(storage, supplier, counters, on_outbox=lambda: woken.append(1))
@@ -118,7 +101,7 @@ async def test_low_balance_alerts_once_per_crossing_and_on_recovery(
 
 
 async def test_a_supplier_that_does_not_answer_changes_no_state(
-    storage: Storage, supplier: Supplier, counters: OpsCounters
+    storage: Storage, supplier: FakeSupplier, counters: OpsCounters
 ) -> None:
     ops, _ = monitor(storage, supplier, counters)
     supplier.available, supplier.down = 1, True
@@ -128,7 +111,7 @@ async def test_a_supplier_that_does_not_answer_changes_no_state(
 
 
 async def test_sync_failing_twice_in_a_row_alerts_once(
-    storage: Storage, supplier: Supplier, counters: OpsCounters
+    storage: Storage, supplier: FakeSupplier, counters: OpsCounters
 ) -> None:
     ops, catalog = monitor(storage, supplier, counters)
     with pytest.raises(SupplierServerError):
@@ -148,7 +131,7 @@ async def test_sync_failing_twice_in_a_row_alerts_once(
 
 @pytest.mark.parametrize("kind", [K.WEBHOOK_SIGNATURES, K.SUPPLIER_ERRORS])
 async def test_error_rates_alert_once_above_the_threshold_in_five_minutes(
-    storage: Storage, supplier: Supplier, counters: OpsCounters, clock: Clock, kind: AlertKind
+    storage: Storage, supplier: FakeSupplier, counters: OpsCounters, clock: Clock, kind: AlertKind
 ) -> None:
     ops, _ = monitor(storage, supplier, counters)
     window = (
