@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from bot.services.catalog import CatalogService
 from bot.services.pricing import PriceRules, UnsupportedCurrency
@@ -31,6 +32,7 @@ from bot.services.quote_checks import (
 from bot.services.quote_checks import CheckoutRefused as CheckoutRefused
 from bot.services.quote_checks import RefusalReason as RefusalReason
 from bot.services.quote_checks import Verdict as Verdict
+from bot.services.recent_value import RecentValue
 from storage.clock import utcnow
 from storage.database import Database
 from storage.models import NewOrder, Order, OrderStatus, Product
@@ -52,6 +54,7 @@ STOCK_HOLD = timedelta(minutes=2)
 # move with FX over minutes; what is charged is the live price read at quote time and
 # re-checked at pre-checkout, never this.
 CARD_PRICE_TTL_SECONDS = 5.0
+BALANCE_TTL_SECONDS = 5.0
 _ORDER_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud to support
 
 
@@ -98,6 +101,13 @@ class CheckoutService:
         self._monotonic = monotonic
         # sku → (when read, wholesale amount, its currency): the last live price seen.
         self._card_prices: dict[str, tuple[float, int, str]] = {}
+        # Our float at the supplier, shared by pre-checkouts for a few seconds: a rush of
+        # payments costs one balance call per window (stock and price stay live).
+        self._balance = RecentValue(
+            partial(supplier.get_balance, deadline=SUPPLIER_CALL_DEADLINE_SECONDS),
+            BALANCE_TTL_SECONDS,
+            monotonic=monotonic,
+        )
 
     @property
     def currency(self) -> str:
@@ -225,8 +235,7 @@ class CheckoutService:
     ) -> Verdict:
         """Answer Telegram's pre_checkout_query: is this quote still good to charge?
         Approved, its units are held against the supplier's stock for STOCK_HOLD."""
-        async with self._db.read() as conn:
-            order = await OrderRepository(conn).find_order(payload)
+        order, held = await self._quote_and_held(payload)
         refusal = check_quote(order, user_id, self._clock())
         if (
             refusal is None
@@ -237,7 +246,7 @@ class CheckoutService:
         if refusal is not None or order is None:
             return Verdict(False, refusal or RefusalReason.UNKNOWN_ORDER)
         verdict, available = await supplier_verdict(
-            self._supplier, order, held=await self._held(order.sku)
+            self._supplier, order, self._balance.get, held=held
         )
         if not verdict.ok:
             return verdict
@@ -251,16 +260,19 @@ class CheckoutService:
             return Verdict(False, refusal)
         return Verdict(True)
 
-    async def _held(self, sku: str) -> int:
+    async def _quote_and_held(self, order_id: str) -> tuple[Order | None, int]:
+        """The quote and the pre-purchased codes of its SKU, in one read."""
         async with self._db.read() as conn:
-            return await HeldStockQueries(conn).count_sellable(sku, self._clock())
+            order = await OrderRepository(conn).find_order(order_id)
+            if order is None:
+                return None, 0
+            return order, await HeldStockQueries(conn).count_sellable(order.sku, self._clock())
 
     async def pay_with_credit(self, *, user_id: int, order_id: str) -> PaymentRecord:
         """The confirm button of a quote store credit covers whole: the same checks as a
         pre-checkout, then paid from credit in the same transaction as the last of them.
         Pressed again after it paid: the stored order, is_new False."""
-        async with self._db.read() as conn:
-            order = await OrderRepository(conn).find_order(order_id)
+        order, held = await self._quote_and_held(order_id)
         if paid_by_credit(order, user_id) and order is not None:
             return PaymentRecord(order=order, is_new=False)
         refusal = check_quote(order, user_id, self._clock())
@@ -269,7 +281,7 @@ class CheckoutService:
         if refusal is not None or order is None:
             raise CheckoutRefused(refusal or RefusalReason.UNKNOWN_ORDER)
         verdict, available = await supplier_verdict(
-            self._supplier, order, held=await self._held(order.sku)
+            self._supplier, order, self._balance.get, held=held
         )
         if not verdict.ok:
             raise CheckoutRefused(verdict.reason or RefusalReason.SUPPLIER_UNAVAILABLE)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -22,6 +23,7 @@ from storage.models import Order, OrderStatus
 from storage.repositories import CreditRepository, OrderRepository
 from storage.repositories.held_codes import HeldStockQueries
 from supplier.errors import SupplierError
+from supplier.models import Balance
 from supplier.port import SupplierPort
 
 log = logging.getLogger(__name__)
@@ -124,26 +126,35 @@ async def check_hold(
 
 
 async def supplier_verdict(
-    supplier: SupplierPort, order: Order, *, held: int = 0
+    supplier: SupplierPort,
+    order: Order,
+    balance: Callable[[], Awaitable[Balance]],
+    *,
+    held: int = 0,
 ) -> tuple[Verdict, int | None]:
     """The supplier's verdict on charging for `order` now, and its stock figure (0 when
-    out of stock). `held`: pre-purchased codes of the SKU, which cover what they can."""
+    out of stock). Stock and price are read live; `balance` may be a recent reading (our
+    float changes with our own orders, and a short one fails the order into a refund, not
+    a loss). `held`: pre-purchased codes of the SKU, which cover what they can."""
     try:
         async with asyncio.timeout(PRE_CHECKOUT_BUDGET_SECONDS):
-            return await _ask_supplier(supplier, order, held)
+            return await _ask_supplier(supplier, order, balance, held)
     except (TimeoutError, SupplierError) as exc:
         log.warning("pre-checkout of %s: supplier unavailable (%s)", order.id, exc.__class__)
         return Verdict(False, RefusalReason.SUPPLIER_UNAVAILABLE), None
 
 
 async def _ask_supplier(
-    supplier: SupplierPort, order: Order, held: int
+    supplier: SupplierPort,
+    order: Order,
+    read_balance: Callable[[], Awaitable[Balance]],
+    held: int,
 ) -> tuple[Verdict, int | None]:
     deadline = SUPPLIER_CALL_DEADLINE_SECONDS
     stock, price, balance = await asyncio.gather(
         supplier.get_stock(order.sku, deadline=deadline),
         supplier.get_price(order.sku, deadline=deadline),
-        supplier.get_balance(deadline=deadline),
+        read_balance(),
     )
     figure = 0 if stock.status == "out_of_stock" else stock.available
     if figure is not None and figure + held < order.quantity:
