@@ -1,4 +1,4 @@
-"""Supplier webhooks after verification: record once per webhook-id, then act."""
+"""Supplier webhooks after verification: record once per supplier and webhook-id, then act."""
 
 from __future__ import annotations
 
@@ -31,13 +31,13 @@ class SupplierEvents:
         self._clock = clock
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def accept(
-        self, event_id: str, event: WebhookEvent, *, supplier: str | None = None
-    ) -> bool:
-        """Store the event; False if this webhook-id was handled before (a replay).
-        `supplier`: whose webhook it was (its secret verified it)."""
+    async def accept(self, event_id: str, event: WebhookEvent, *, supplier: str) -> bool:
+        """Store the event; False if this supplier's webhook-id was handled before (a
+        replay). `supplier`: whose webhook it was (its secret verified it); webhook-ids are
+        each sender's own, so another supplier's `msg_1` is another event."""
         async with self._db.transaction() as conn:
             is_new = await SupplierEventRepository(conn).record_event(
+                supplier=supplier,
                 event_id=event_id,
                 event_type=event.type,
                 supplier_order_id=event.data.order_id,
@@ -52,12 +52,12 @@ class SupplierEvents:
             task.add_done_callback(self._tasks.discard)
         return is_new
 
-    async def _process(self, event_id: str, event: WebhookEvent, supplier: str | None) -> None:
+    async def _process(self, event_id: str, event: WebhookEvent, supplier: str) -> None:
         # The reference is our order's attempt: every line of this work names it.
         with bind_order(event.data.reference):
             await self._apply(event_id, event, supplier)
 
-    async def _apply(self, event_id: str, event: WebhookEvent, supplier: str | None) -> None:
+    async def _apply(self, event_id: str, event: WebhookEvent, supplier: str) -> None:
         try:
             await self._fulfilment.on_supplier_update(
                 event.data.reference, event.data.order_id, event.data.version, supplier=supplier
@@ -70,7 +70,7 @@ class SupplierEvents:
             log.exception("event %s could not be applied", event_id)
             return
         async with self._db.transaction() as conn:
-            await SupplierEventRepository(conn).mark_processed(event_id, self._clock())
+            await SupplierEventRepository(conn).mark_processed(supplier, event_id, self._clock())
 
     async def close(self) -> None:
         for task in list(self._tasks):

@@ -26,6 +26,7 @@ class SupplierAttempt:
     error: str | None
     started_at: datetime
     finished_at: datetime | None
+    supplier_order_id: str | None = None  # the supplier's id for it, once it named one
 
 
 def attempt_reference(order_id: str, n: int) -> str:
@@ -43,6 +44,7 @@ def _attempt(row: aiosqlite.Row) -> SupplierAttempt:
         error=row["error"],
         started_at=from_db(row["started_at"]),
         finished_at=from_db_optional(row["finished_at"]),
+        supplier_order_id=row["supplier_order_id"],
     )
 
 
