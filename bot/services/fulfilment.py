@@ -23,6 +23,7 @@ from bot.services.alerts import AlertKind, queue_alert
 from bot.services.fulfilment_rules import Deadlines, RetryRules
 from bot.services.held_stock import serve_from_held
 from bot.services.keyed_lock import KeyedLock
+from bot.services.late_fulfilment import report_late
 from bot.services.money_back import give_back
 from bot.services.placement import Failed, Placed, Placement, in_our_terms
 from bot.services.pricing import PRICE_TOLERANCE, STARS
@@ -164,8 +165,22 @@ class FulfilmentService:
         async with self._locks.hold(attempt.order_id):
             order = await self._find(attempt.order_id)
             target = await self._target(attempt.order_id)
-            if order is None or target is None or target[1].reference != reference:
+            if order is None or target is None:
+                log.warning("supplier event for an attempt with no order %s", reference)
+                return None
+            if target[1].reference != reference:
+                # Not the order's supplier any more: never applied, but a supplier that
+                # holds it after all means the card was bought twice (late_fulfilment.py).
                 log.warning("supplier event for a superseded attempt %s", reference)
+                try:
+                    member = self._router.member(attempt.supplier)
+                except LookupError:
+                    return None  # no longer configured: nothing to ask it
+                now = self._clock()
+                if await report_late(
+                    self._db, self._admins, member, attempt, supplier_order_id, now
+                ):
+                    self._on_outbox()
                 return None
             if (
                 version is not None

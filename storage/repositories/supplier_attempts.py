@@ -122,3 +122,16 @@ class SupplierAttemptRepository(Repository):
                WHERE order_id = ? AND n = ?""",
             (status, error, to_db(now), order_id, n),
         )
+
+    async def mark_late(
+        self, order_id: str, n: int, supplier_order_id: str, now: datetime, *, error: str
+    ) -> None:
+        """A superseded attempt its supplier turned out to hold: `placed`, with its order id
+        (what the export, the admin's /order and the reconciliation show)."""
+        await self._conn.execute(
+            """UPDATE supplier_attempts
+               SET status = 'placed', error = ?, supplier_order_id = ?,
+                   finished_at = COALESCE(finished_at, ?)
+               WHERE order_id = ? AND n = ?""",
+            (error, supplier_order_id, to_db(now), order_id, n),
+        )
