@@ -143,7 +143,10 @@ class OpsMonitor:
         to one supplier, so each one running dry is news even while another has money."""
         source = self._supplier
         if isinstance(source, SupplierRouter) and len(source.members) > 1:
-            members = source.members
+            # One whose circuit breaker is open is not asked (docs/suppliers.md): its side
+            # of the line stays as it was until it answers again.
+            now = self._clock()
+            members = [m for m in source.members if m.breaker.allows(now)]
             answers = await asyncio.gather(
                 *(m.client.get_balance(deadline=BALANCE_DEADLINE_SECONDS) for m in members),
                 return_exceptions=True,

@@ -162,6 +162,11 @@ async def test_low_balance_alerts_per_supplier_once_per_crossing_each(
     assert await ops.check() == [K.LOW_BALANCE]  # now the primary too, once
     restarted, _ = monitor(storage, cast(Supplier, router), counters)
     assert await restarted.check() == [], "each side of the line survives a restart"
+    breaker = router.member("backup").breaker
+    breaker.open_until = NOW.replace(year=9999)  # open for good: whatever the clock says
+    backup.available = 20_000
+    assert await restarted.check() == [], "a supplier skipped by its breaker is not asked"
+    breaker.open_until = None
     backup.available = 20_000
     assert await restarted.check() == [K.BALANCE_RECOVERED]
     sent = [p for chat, p in await alerts(storage) if chat == 1]
