@@ -122,6 +122,7 @@ class Code:
 
 @dataclass(frozen=True, slots=True)
 class SupplierEvent:
+    supplier: str  # whose webhook it was: webhook-ids are unique per supplier only
     event_id: str
     event_type: str
     supplier_order_id: str

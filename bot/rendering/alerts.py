@@ -83,6 +83,24 @@ def _refund_failed(kind: str, subject: str, payload: Mapping[str, object], _: Ge
     )
 
 
+def _late_fulfilment(kind: str, subject: str, payload: Mapping[str, object], _: Gettext) -> str:
+    text = escape(
+        _(
+            "Order {order_id} was bought twice: supplier {supplier} took attempt {reference}"
+            " after all (its order {supplier_order_id}, {status}), after its lookup had found"
+            " nothing and the order had gone on to another supplier. The customer is not"
+            " affected; claim this one back from {supplier} or keep its codes."
+        )
+    )
+    return "⚠️ " + text.format(
+        order_id=_code(subject),
+        supplier=escape(str(payload.get("supplier", "?"))),
+        reference=_code(escape(str(payload.get("reference", "?")))),
+        supplier_order_id=_code(escape(str(payload.get("supplier_order_id", "?")))),
+        status=escape(str(payload.get("status", "?"))),
+    )
+
+
 def _unknown(kind: str, subject: str, payload: Mapping[str, object], _: Gettext) -> str:
     return "⚠️ " + escape(_("Alert {kind}: {subject}")).format(
         kind=escape(kind), subject=_code(subject)
@@ -95,6 +113,7 @@ _HEADLINES: dict[str, Callable[[str, str, Mapping[str, object], Gettext], str]] 
     AlertKind.VOIDED: _voided,
     AlertKind.REFUND_DUE: _refund_due,
     AlertKind.REFUND_FAILED: _refund_failed,
+    AlertKind.LATE_FULFILMENT: _late_fulfilment,
 }
 
 

@@ -30,6 +30,12 @@ def _money(payload: Payload, field: str, locale: str) -> str:
     return format_money(int(payload[field]), str(payload["currency"]), locale)
 
 
+def _which(payload: Payload) -> str:
+    """The supplier's name first when there are several (its name is not translated)."""
+    name = payload.get("supplier")
+    return f"<b>{escape(str(name))}</b>: " if name else ""
+
+
 def _low_balance(payload: Payload, locale: str) -> str:
     _ = translator(locale).gettext
     text = _(
@@ -39,7 +45,7 @@ def _low_balance(payload: Payload, locale: str) -> str:
         available=_money(payload, "available", locale),
         threshold=_money(payload, "threshold", locale),
     )
-    return "🔴 " + escape(text) + "\n/balance"
+    return "🔴 " + _which(payload) + escape(text) + "\n/balance"
 
 
 def _balance_recovered(payload: Payload, locale: str) -> str:
@@ -47,7 +53,7 @@ def _balance_recovered(payload: Payload, locale: str) -> str:
     text = _("Supplier balance is back above the alert threshold: {available} available.").format(
         available=_money(payload, "available", locale)
     )
-    return "🟢 " + escape(text)
+    return "🟢 " + _which(payload) + escape(text)
 
 
 def _sync_failing(payload: Payload, locale: str) -> str:

@@ -34,6 +34,9 @@ class AlertKind(StrEnum):
     # Several suppliers (bot/services/placement.py): a circuit breaker opening / closing.
     SUPPLIER_SKIPPED = "supplier_skipped"  # subject: supplier name; details: failures, seconds
     SUPPLIER_BACK = "supplier_back"  # subject: supplier name
+    # A superseded attempt its supplier fulfilled after all (bot/services/late_fulfilment.py).
+    # subject: order id; details: supplier, reference, supplier_order_id, status
+    LATE_FULFILMENT = "late_fulfilment"
 
 
 async def queue_alert(

@@ -23,6 +23,7 @@ from bot.services.alerts import AlertKind, queue_alert
 from bot.services.fulfilment_rules import Deadlines, RetryRules
 from bot.services.held_stock import serve_from_held
 from bot.services.keyed_lock import KeyedLock
+from bot.services.late_fulfilment import report_late
 from bot.services.money_back import give_back
 from bot.services.placement import Failed, Placed, Placement, in_our_terms
 from bot.services.pricing import PRICE_TOLERANCE, STARS
@@ -156,13 +157,19 @@ class FulfilmentService:
     ) -> Order | None:
         """A supplier webhook said the order changed: fetch it (events are thin) and apply.
         News no newer than what we hold is acknowledged without a fetch. `supplier`: the
-        supplier whose webhook it was; only the order's current attempt there is news."""
+        supplier whose webhook it was; only the order's current attempt there is news, and
+        news of a superseded attempt is checked for a late fulfilment, applied to nothing
+        (None)."""
         judged = await self._judge(reference, supplier_order_id, version, supplier)
-        if judged.news is not News.FRESH or judged.order is None:
+        if judged.news not in (News.FRESH, News.SUPERSEDED) or judged.order is None:
             return judged.order
         async with self._locks.hold(judged.order.id):
             # Again under the lock: a step in flight may have applied this news already.
             judged = await self._judge(reference, supplier_order_id, version, supplier)
+            if judged.news is News.SUPERSEDED:
+                if judged.named is not None:
+                    await self._check_superseded(judged.named, supplier_order_id)
+                return None  # news for no order of ours any more
             if judged.news is not News.FRESH or judged.order is None or judged.attempt is None:
                 return judged.order
             try:
@@ -177,6 +184,18 @@ class FulfilmentService:
             if STEP_OWED[order.status] is Step.REFUND:
                 order = await self._refund(order)
             return order
+
+    async def _check_superseded(self, attempt: SupplierAttempt, supplier_order_id: str) -> None:
+        """News of an attempt that is no longer the order's: never applied, but a supplier
+        that holds it after all means the card was bought twice (late_fulfilment.py)."""
+        try:
+            member = self._router.member(attempt.supplier)
+        except LookupError:
+            return  # no longer configured: nothing to ask it
+        if await report_late(
+            self._db, self._admins, member, attempt, supplier_order_id, self._clock()
+        ):
+            self._on_outbox()
 
     async def _judge(
         self, reference: str, supplier_order_id: str, version: int | None, supplier: str | None

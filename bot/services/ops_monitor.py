@@ -1,15 +1,16 @@
-"""Operations alerts, raised once per crossing: the supplier balance below LOW_BALANCE_ALERT
-(and back above it), catalog sync failing twice in a row, bad webhook signatures or
-supplier errors above a threshold in 5 minutes.
+"""Operations alerts, raised once per crossing: each supplier's balance below
+LOW_BALANCE_ALERT (and back above it), catalog sync failing twice in a row, bad webhook
+signatures or supplier errors above a threshold in 5 minutes.
 
 `check()` runs every CHECK_SECONDS (app/composition.py), so an alert is queued within that long
-of its crossing and the outbox sends it at once. The balance's side of the line is kept
+of its crossing and the outbox sends it at once. Each balance's side of the line is kept
 in the database, so a restart neither repeats nor forgets a crossing; the other
 conditions are counted in this process.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -28,7 +29,9 @@ from bot.services.catalog import CatalogService
 from storage.clock import to_db, utcnow
 from storage.database import Database
 from storage.repositories import MetaRepository
+from supplier import models as wire
 from supplier.errors import SupplierError
+from supplier.router import SupplierRouter
 
 log = logging.getLogger(__name__)
 
@@ -124,37 +127,81 @@ class OpsMonitor:
         return raised
 
     async def _balance(self) -> list[AlertKind]:
+        raised: list[AlertKind] = []
+        for name, balance in (await self._balances()).items():
+            if isinstance(balance, SupplierError):
+                # An unanswered look changes nothing: its side of the line stays as it was.
+                log.warning("balance check of %s skipped: %s", name, type(balance).__name__)
+                continue
+            kind = await self._balance_of(name, balance)
+            if kind is not None:
+                raised.append(kind)
+        return raised
+
+    async def _balances(self) -> dict[str | None, wire.Balance | SupplierError]:
+        """Each supplier's balance by name, or the one supplier's under None: an order goes
+        to one supplier, so each one running dry is news even while another has money."""
+        source = self._supplier
+        if isinstance(source, SupplierRouter) and len(source.members) > 1:
+            # One whose circuit breaker is open is not asked (docs/suppliers.md): its side
+            # of the line stays as it was until it answers again.
+            now = self._clock()
+            members = [m for m in source.members if m.breaker.allows(now)]
+            answers = await asyncio.gather(
+                *(m.client.get_balance(deadline=BALANCE_DEADLINE_SECONDS) for m in members),
+                return_exceptions=True,
+            )
+            out: dict[str | None, wire.Balance | SupplierError] = {}
+            for member, answer in zip(members, answers, strict=True):
+                if isinstance(answer, BaseException) and not isinstance(answer, SupplierError):
+                    raise answer
+                out[member.name] = answer
+            return out
         try:
-            balance = await self._supplier.get_balance(deadline=BALANCE_DEADLINE_SECONDS)
+            return {None: await source.get_balance(deadline=BALANCE_DEADLINE_SECONDS)}
         except SupplierError as exc:
-            log.warning("balance check skipped: %s", type(exc).__name__)
-            return []
+            return {None: exc}
+
+    async def _balance_of(self, name: str | None, balance: wire.Balance) -> AlertKind | None:
+        """One supplier's side of the line, kept in the database under its own key (the
+        lone supplier keeps the key and subject it always had: an upgrade repeats nothing)."""
         currency = balance.available.currency
         threshold = to_minor(self._low_balance_alert, currency)
         low = balance.available.amount < threshold
         now = self._clock()
+        key = BALANCE_STATE_KEY if name is None else f"{BALANCE_STATE_KEY}:{name}"
         async with self._db.transaction() as conn:
             meta = MetaRepository(conn)
-            stored = await meta.find_value(BALANCE_STATE_KEY)
+            stored = await meta.find_value(key)
             state = json.loads(stored) if stored else None
             if state is not None and state["low"] == low:
-                return []
-            await meta.set_value(BALANCE_STATE_KEY, json.dumps({"low": low, "since": to_db(now)}))
+                return None
+            await meta.set_value(key, json.dumps({"low": low, "since": to_db(now)}))
             if state is None and not low:
-                return []  # the first look finds it fine: nothing crossed
+                return None  # the first look finds it fine: nothing crossed
             kind = AlertKind.LOW_BALANCE if low else AlertKind.BALANCE_RECOVERED
-            details = {"available": balance.available.amount, "threshold": threshold}
+            details: dict[str, object] = {
+                "available": balance.available.amount,
+                "threshold": threshold,
+                "currency": currency,
+            }
+            if name is not None:
+                details["supplier"] = name
             await queue_alert(
                 conn,
                 self._admins,
                 kind,
-                "supplier",
+                "supplier" if name is None else f"supplier:{name}",
                 now,
-                details={**details, "currency": currency},
+                details=details,
                 occurrence=to_db(now),
             )
-        log.warning("supplier balance %s the alert threshold", "below" if low else "back above")
-        return [kind]
+        log.warning(
+            "supplier %s balance %s the alert threshold",
+            name or "",
+            "below" if low else "back above",
+        )
+        return kind
 
     async def _sync(self) -> list[AlertKind]:
         failures = self._catalog.failures_in_a_row

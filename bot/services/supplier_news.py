@@ -4,7 +4,8 @@ Webhooks are thin (an order id, our reference, a version), and most of them tell
 new: the POST already returned the order they announce, or a later attempt went to another
 supplier. Judging that needs no supplier call and no lock: versions only grow and a
 superseded attempt stays superseded, so what is stale now stays stale. The listener judges
-each event in the transaction that records it, and only news goes on to a fetch.
+each event in the transaction that records it; only news, and news of a superseded attempt
+(which may reveal a card bought twice), go on to a fetch.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from storage.repositories.supplier_attempts import SupplierAttempt, SupplierAtte
 
 class News(Enum):
     UNKNOWN = "unknown reference"  # no attempt of ours, or another supplier's reference
-    SUPERSEDED = "superseded attempt"  # the order has moved on to a later attempt
+    SUPERSEDED = "superseded attempt"  # the order moved on: checked for a late fulfilment
     STALE = "no newer than what we hold"
     FRESH = "news"  # fetch the supplier's order and apply it
 
@@ -31,6 +32,7 @@ class Judged:
     news: News
     order: Order | None = None
     attempt: SupplierAttempt | None = None  # the order's current attempt
+    named: SupplierAttempt | None = None  # the attempt the webhook names
 
 
 async def judge(
@@ -49,11 +51,11 @@ async def judge(
     order = await OrderRepository(conn).find_order(named.order_id)
     current = await attempts.current(named.order_id)
     if order is None or current is None or current.reference != reference:
-        return Judged(News.SUPERSEDED, order, current)
+        return Judged(News.SUPERSEDED, order, current, named)
     if (
         version is not None
         and order.supplier_order_id == supplier_order_id
         and version <= order.supplier_version
     ):
-        return Judged(News.STALE, order, current)
-    return Judged(News.FRESH, order, current)
+        return Judged(News.STALE, order, current, named)
+    return Judged(News.FRESH, order, current, named)

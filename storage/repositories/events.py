@@ -11,6 +11,7 @@ from storage.repositories._base import Repository
 
 def _event(row: aiosqlite.Row) -> SupplierEvent:
     return SupplierEvent(
+        supplier=row["supplier"],
         event_id=row["event_id"],
         event_type=row["event_type"],
         supplier_order_id=row["supplier_order_id"],
@@ -22,11 +23,13 @@ def _event(row: aiosqlite.Row) -> SupplierEvent:
 
 
 class SupplierEventRepository(Repository):
-    """The webhook inbox: one row per webhook-id, so a replayed delivery is recognised."""
+    """The webhook inbox: one row per supplier and webhook-id, so a replayed delivery is
+    recognised while two suppliers' ids (each their own) never shadow each other."""
 
     async def record_event(
         self,
         *,
+        supplier: str,
         event_id: str,
         event_type: str,
         supplier_order_id: str,
@@ -34,19 +37,20 @@ class SupplierEventRepository(Repository):
         order_version: int,
         now: datetime,
     ) -> bool:
-        """True if the event is new, False if this webhook-id was seen before."""
+        """True if the event is new, False if this supplier sent this webhook-id before."""
         cursor = await self._conn.execute(
-            """INSERT INTO supplier_events (event_id, event_type, supplier_order_id, reference,
-                   order_version, received_at)
-               VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING""",
-            (event_id, event_type, supplier_order_id, reference, order_version, to_db(now)),
-        )
+            """INSERT INTO supplier_events (supplier, event_id, event_type, supplier_order_id,
+                   reference, order_version, received_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (supplier, event_id) DO NOTHING""",
+            (supplier, event_id, event_type, supplier_order_id, reference, order_version,
+             to_db(now)),
+        )  # fmt: skip
         return cursor.rowcount == 1
 
-    async def mark_processed(self, event_id: str, now: datetime) -> None:
+    async def mark_processed(self, supplier: str, event_id: str, now: datetime) -> None:
         await self._conn.execute(
-            "UPDATE supplier_events SET processed_at = ? WHERE event_id = ?",
-            (to_db(now), event_id),
+            "UPDATE supplier_events SET processed_at = ? WHERE supplier = ? AND event_id = ?",
+            (to_db(now), supplier, event_id),
         )
 
     async def list_unprocessed(self, limit: int = 100) -> list[SupplierEvent]:

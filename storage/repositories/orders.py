@@ -259,9 +259,23 @@ class OrderRepository(Repository):
         row = await cursor.fetchone()
         if row is None:  # only possible from another connection (another process)
             raise ConcurrentUpdate(f"order {order_id} changed under us")
+        supplier_order_id = fields.get("supplier_order_id")
+        if supplier_order_id is not None and supplier_order_id != order.supplier_order_id:
+            await self._attempt_took(order_id, str(supplier_order_id))
         if to is not order.status:
             await self._record(order_id, order.status, to, reason, stamp)
         return _order(row)
+
+    async def _attempt_took(self, order_id: str, supplier_order_id: str) -> None:
+        """The current attempt's supplier named its order: kept there, unique per supplier
+        (UNIQUE (supplier, supplier_order_id)), since two suppliers may issue the same id.
+        One supplier giving one id to two of our orders is an IntegrityError: never merged."""
+        await self._conn.execute(
+            """UPDATE supplier_attempts SET supplier_order_id = ?
+               WHERE order_id = ?
+                 AND n = (SELECT MAX(n) FROM supplier_attempts WHERE order_id = ?)""",
+            (supplier_order_id, order_id, order_id),
+        )
 
     async def record_attempt(
         self, order_id: str, *, next_attempt_at: datetime | None, error: str | None = None

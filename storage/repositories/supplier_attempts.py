@@ -26,6 +26,7 @@ class SupplierAttempt:
     error: str | None
     started_at: datetime
     finished_at: datetime | None
+    supplier_order_id: str | None = None  # the supplier's id for it, once it named one
 
 
 def attempt_reference(order_id: str, n: int) -> str:
@@ -43,6 +44,7 @@ def _attempt(row: aiosqlite.Row) -> SupplierAttempt:
         error=row["error"],
         started_at=from_db(row["started_at"]),
         finished_at=from_db_optional(row["finished_at"]),
+        supplier_order_id=row["supplier_order_id"],
     )
 
 
@@ -119,4 +121,17 @@ class SupplierAttemptRepository(Repository):
             """UPDATE supplier_attempts SET status = ?, error = ?, finished_at = ?
                WHERE order_id = ? AND n = ?""",
             (status, error, to_db(now), order_id, n),
+        )
+
+    async def mark_late(
+        self, order_id: str, n: int, supplier_order_id: str, now: datetime, *, error: str
+    ) -> None:
+        """A superseded attempt its supplier turned out to hold: `placed`, with its order id
+        (what the export, the admin's /order and the reconciliation show)."""
+        await self._conn.execute(
+            """UPDATE supplier_attempts
+               SET status = 'placed', error = ?, supplier_order_id = ?,
+                   finished_at = COALESCE(finished_at, ?)
+               WHERE order_id = ? AND n = ?""",
+            (error, supplier_order_id, to_db(now), order_id, n),
         )

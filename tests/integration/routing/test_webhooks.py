@@ -89,3 +89,21 @@ async def test_each_path_takes_only_its_own_suppliers_signature(
     assert beta is not None
     applied = await fulfilment.on_supplier_update(reference, beta.order_id, supplier="beta")
     assert applied is not None and applied.id == order.id
+
+
+async def test_webhook_ids_are_deduplicated_per_supplier(network: Network, listening: str) -> None:
+    # Each supplier numbers its own webhooks: alpha's msg_1 and beta's msg_1 are two events.
+    async with aiohttp.ClientSession() as http:
+        answers = []
+        for name in ("alpha", "beta", "alpha"):
+            body = event(f"GBX-{name}")
+            response = await http.post(
+                f"{listening}/{name}", data=body, headers=signed(body, secret(name), "msg_1")
+            )
+            assert response.status == 200
+            answers.append((await response.json())["duplicate"])
+    assert answers == [False, False, True], "only alpha's own replay is a duplicate"
+    async with network.shop.storage.db.read() as conn:
+        cursor = await conn.execute("SELECT supplier, event_id FROM supplier_events ORDER BY 1")
+        rows = [tuple(row) for row in await cursor.fetchall()]
+    assert rows == [("alpha", "msg_1"), ("beta", "msg_1")]

@@ -197,10 +197,11 @@ async def test_codes_round_trip_in_order(seeded: Storage) -> None:
         assert await repo.count_codes("GB1") == 2
 
 
-async def test_event_inbox_dedupes(storage: Storage) -> None:
+async def test_event_inbox_dedupes_per_supplier(storage: Storage) -> None:
     async with storage.db.transaction() as conn:
         events = SupplierEventRepository(conn)
         fields: dict[str, Any] = {
+            "supplier": "primary",
             "event_id": "msg_1",
             "event_type": "order.fulfilled",
             "supplier_order_id": "o1",
@@ -210,9 +211,12 @@ async def test_event_inbox_dedupes(storage: Storage) -> None:
         }
         assert await events.record_event(**fields) is True
         assert await events.record_event(**fields) is False
-        assert [e.event_id for e in await events.list_unprocessed()] == ["msg_1"]
-        await events.mark_processed("msg_1", NOW)
-        assert await events.list_unprocessed() == []
+        # Webhook-ids are each sender's own: the same id from another supplier is news.
+        assert await events.record_event(**(fields | {"supplier": "backup"})) is True
+        unprocessed = [(e.supplier, e.event_id) for e in await events.list_unprocessed()]
+        assert sorted(unprocessed) == [("backup", "msg_1"), ("primary", "msg_1")]
+        await events.mark_processed("primary", "msg_1", NOW)
+        assert [e.supplier for e in await events.list_unprocessed()] == ["backup"]
 
 
 async def test_outbox_once_per_key_and_retry(seeded: Storage) -> None:

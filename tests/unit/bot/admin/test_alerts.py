@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from bot.rendering.ops_alerts import render_ops_alert
 from bot.services.alerts import AlertKind
@@ -14,6 +15,9 @@ from bot.services.catalog import CatalogService
 from bot.services.ops_monitor import OpsCounters, OpsMonitor
 from storage.store import Storage
 from supplier.errors import SupplierServerError
+from supplier.port import SupplierPort
+from supplier.router import SupplierRouter
+from supplier.settings import SupplierConfig
 from tests.support.fake_supplier import FakeSupplier
 from tests.unit.bot.harness import NOW
 
@@ -47,7 +51,7 @@ def counters(clock: Clock) -> OpsCounters:
 
 
 def monitor(
-    storage: Storage, supplier: FakeSupplier, counters: OpsCounters, **kw: Any
+    storage: Storage, supplier: SupplierPort, counters: OpsCounters, **kw: Any
 ) -> tuple[OpsMonitor, CatalogService]:
     catalog = CatalogService(storage.db, supplier)
     ops = OpsMonitor(
@@ -108,6 +112,54 @@ async def test_a_supplier_that_does_not_answer_changes_no_state(
     assert await ops.check() == []
     supplier.down = False
     assert await ops.check() == [K.LOW_BALANCE]
+
+
+def two_suppliers(primary: FakeSupplier, backup: FakeSupplier) -> SupplierRouter:
+    return SupplierRouter(
+        [
+            (
+                SupplierConfig(
+                    name=name, url=None, api_key=SecretStr("k"), webhook_secrets=[], priority=n
+                ),
+                fake,
+            )
+            for n, (name, fake) in enumerate((("primary", primary), ("backup", backup)))
+        ]
+    )
+
+
+async def test_low_balance_alerts_per_supplier_once_per_crossing_each(
+    storage: Storage, counters: OpsCounters
+) -> None:
+    primary, backup = FakeSupplier(now=NOW), FakeSupplier(now=NOW)
+    router = two_suppliers(primary, backup)
+    ops, _ = monitor(storage, router, counters)
+    assert await ops.check() == []
+    # The backup runs dry while the primary has plenty: its orders would fail on failover.
+    backup.available = 9_999
+    assert await ops.check() == [K.LOW_BALANCE]
+    assert await ops.check() == []  # still low: no repeat
+    primary.available, primary.down = 1, True
+    assert await ops.check() == [], "an unanswered look changes nothing"
+    primary.down = False
+    assert await ops.check() == [K.LOW_BALANCE]  # now the primary too, once
+    restarted, _ = monitor(storage, router, counters)
+    assert await restarted.check() == [], "each side of the line survives a restart"
+    breaker = router.member("backup").breaker
+    breaker.open_until = NOW.replace(year=9999)  # open for good: whatever the clock says
+    backup.available = 20_000
+    assert await restarted.check() == [], "a supplier skipped by its breaker is not asked"
+    breaker.open_until = None
+    backup.available = 20_000
+    assert await restarted.check() == [K.BALANCE_RECOVERED]
+    sent = [p for chat, p in await alerts(storage) if chat == 1]
+    assert [(p["alert"], p["supplier"], p["subject"]) for p in sent] == [
+        ("low_balance", "backup", "supplier:backup"),
+        ("low_balance", "primary", "supplier:primary"),
+        ("balance_recovered", "backup", "supplier:backup"),
+    ]
+    text = render_ops_alert(sent[0], "en")
+    assert text is not None and text.startswith("🔴 <b>backup</b>: Supplier balance is low")
 
 
 async def test_sync_failing_twice_in_a_row_alerts_once(
