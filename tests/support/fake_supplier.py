@@ -8,7 +8,7 @@ method (`failing`) or every call (`down`, raising `outage`). Every call is recor
 `calls`, so a test can say how often the supplier was asked.
 
 For the HTTP client's own tests (retries, timeouts, status codes) the scripted HTTP server
-in `tests/unit/supplier/fake_supplier.py` is the tool; this one stands behind the port.
+in `tests/unit/supplier/scripted_http.py` is the tool; this one stands behind the port.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from aiohttp.test_utils import TestServer
 
 from supplier.client import SupplierClient
 from supplier.retry import RetryPolicy
-from tests.unit.supplier.fake_supplier import API_KEY, FakeSupplier
+from tests.unit.supplier.scripted_http import API_KEY, FakeSupplier
 
 
 @pytest.fixture

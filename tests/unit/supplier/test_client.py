@@ -12,7 +12,7 @@ import pytest
 from supplier import errors
 from supplier.client import SupplierClient
 from supplier.models import Money
-from tests.unit.supplier.fake_supplier import (
+from tests.unit.supplier.scripted_http import (
     Behaviour,
     FakeSupplier,
     drop,

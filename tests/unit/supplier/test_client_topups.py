@@ -9,7 +9,7 @@ import pytest
 
 from supplier import errors
 from supplier.client import SupplierClient
-from tests.unit.supplier.fake_supplier import FakeSupplier, error, order_json, reply
+from tests.unit.supplier.scripted_http import FakeSupplier, error, order_json, reply
 
 MakeClient = Callable[..., SupplierClient]
 PLAYER = {"player_id": "5123456789", "display_name": "SwiftFalcon042", "region": "TR"}

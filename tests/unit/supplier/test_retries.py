@@ -12,7 +12,7 @@ import pytest
 from supplier import errors
 from supplier.client import SupplierClient
 from supplier.retry import RetryPolicy, Verdict, should_retry
-from tests.unit.supplier.fake_supplier import (
+from tests.unit.supplier.scripted_http import (
     API_KEY,
     FakeSupplier,
     drop,
