@@ -8,12 +8,12 @@ from aiohttp.test_utils import TestServer
 
 from supplier.client import SupplierClient
 from supplier.retry import RetryPolicy
-from tests.unit.supplier.scripted_http import API_KEY, FakeSupplier
+from tests.unit.supplier.scripted_http import API_KEY, ScriptedSupplier
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeSupplier]:
-    supplier = FakeSupplier()
+async def fake() -> AsyncIterator[ScriptedSupplier]:
+    supplier = ScriptedSupplier()
     server = TestServer(supplier.app(), host="127.0.0.1", port=0)
     await server.start_server()
     supplier.url = str(server.make_url(""))
@@ -32,7 +32,7 @@ def sleeps() -> list[float]:
 
 @pytest.fixture
 async def make_client(
-    fake: FakeSupplier, sleeps: list[float]
+    fake: ScriptedSupplier, sleeps: list[float]
 ) -> AsyncIterator[Callable[..., SupplierClient]]:
     clients: list[SupplierClient] = []
 

@@ -29,7 +29,7 @@ class Recorded:
 
 
 @dataclass
-class FakeSupplier:
+class ScriptedSupplier:
     url: str = ""
     requests: list[Recorded] = field(default_factory=list)
     release: asyncio.Event = field(default_factory=asyncio.Event)

@@ -14,7 +14,7 @@ from supplier.client import SupplierClient
 from supplier.models import Money
 from tests.unit.supplier.scripted_http import (
     Behaviour,
-    FakeSupplier,
+    ScriptedSupplier,
     drop,
     error,
     order_json,
@@ -64,7 +64,7 @@ def ledger_page(entries: list[int], cursor: str | None, closing: int) -> dict[st
 
 
 async def test_create_order_sends_the_contract_body(
-    fake: FakeSupplier, make_client: MakeClient
+    fake: ScriptedSupplier, make_client: MakeClient
 ) -> None:
     fake.on("POST", "/v1/orders", reply(201, order_json("ref_1")))
 
@@ -94,10 +94,10 @@ async def test_create_order_sends_the_contract_body(
     ],
 )
 async def test_ambiguous_outcome_recovers_the_committed_order_by_reference(
-    fake: FakeSupplier,
+    fake: ScriptedSupplier,
     make_client: MakeClient,
     sleeps: list[float],
-    failure: Callable[[FakeSupplier], Behaviour],
+    failure: Callable[[ScriptedSupplier], Behaviour],
     client_timeout: float,
 ) -> None:
     committed: list[str] = []
@@ -119,7 +119,7 @@ async def test_ambiguous_outcome_recovers_the_committed_order_by_reference(
 
 
 async def test_ambiguous_outcome_with_no_order_found_reposts_the_same_body(
-    fake: FakeSupplier, make_client: MakeClient, sleeps: list[float]
+    fake: ScriptedSupplier, make_client: MakeClient, sleeps: list[float]
 ) -> None:
     fake.on(
         "POST",
@@ -141,7 +141,7 @@ async def test_ambiguous_outcome_with_no_order_found_reposts_the_same_body(
 
 
 async def test_rate_limited_order_is_retried_without_a_lookup(
-    fake: FakeSupplier, make_client: MakeClient, sleeps: list[float]
+    fake: ScriptedSupplier, make_client: MakeClient, sleeps: list[float]
 ) -> None:
     fake.on(
         "POST",
@@ -180,7 +180,7 @@ async def test_refused_connection_order_is_retried_then_reported(
     ],
 )
 async def test_refused_order_raises_at_once(
-    fake: FakeSupplier,
+    fake: ScriptedSupplier,
     make_client: MakeClient,
     status: int,
     code: str,
@@ -195,7 +195,7 @@ async def test_refused_order_raises_at_once(
 
 
 async def test_ambiguous_failures_to_the_end_raise_the_last_error(
-    fake: FakeSupplier, make_client: MakeClient, sleeps: list[float]
+    fake: ScriptedSupplier, make_client: MakeClient, sleeps: list[float]
 ) -> None:
     fake.on("POST", "/v1/orders", error(502, "internal_error"))
     fake.on("GET", "/v1/orders", error(503, "upstream_unavailable"))
@@ -207,7 +207,7 @@ async def test_ambiguous_failures_to_the_end_raise_the_last_error(
     assert len(fake.calls("GET", "/v1/orders")) == 4  # one lookup after every attempt
 
 
-async def test_find_order_by_reference(fake: FakeSupplier, make_client: MakeClient) -> None:
+async def test_find_order_by_reference(fake: ScriptedSupplier, make_client: MakeClient) -> None:
     fake.on("GET", "/v1/orders", reply(200, order_json("ref_7")), error(404, "order_not_found"))
     client = make_client()
 
@@ -216,7 +216,7 @@ async def test_find_order_by_reference(fake: FakeSupplier, make_client: MakeClie
     assert await client.find_order_by_reference("ref_8") is None
 
 
-async def test_ids_stay_one_path_segment(fake: FakeSupplier, make_client: MakeClient) -> None:
+async def test_ids_stay_one_path_segment(fake: ScriptedSupplier, make_client: MakeClient) -> None:
     fake.on("GET", "/v1/orders/a/../balance", reply(200, order_json()))
     client = make_client()
 
@@ -231,7 +231,7 @@ async def test_ids_stay_one_path_segment(fake: FakeSupplier, make_client: MakeCl
 
 
 async def test_malformed_success_body_is_a_response_error(
-    fake: FakeSupplier, make_client: MakeClient
+    fake: ScriptedSupplier, make_client: MakeClient
 ) -> None:
     fake.on("GET", "/v1/orders/ord_1", reply(200, order_json() | {"total": "9.50"}))
 
@@ -242,7 +242,7 @@ async def test_malformed_success_body_is_a_response_error(
 
 
 async def test_non_json_success_body_is_a_response_error(
-    fake: FakeSupplier, make_client: MakeClient
+    fake: ScriptedSupplier, make_client: MakeClient
 ) -> None:
     fake.on("GET", "/v1/balance", raw(200, "<html>captive portal</html>"))
 
@@ -254,7 +254,7 @@ async def test_non_json_success_body_is_a_response_error(
 
 
 async def test_catalog_follows_cursors_and_passes_filters(
-    fake: FakeSupplier, make_client: MakeClient
+    fake: ScriptedSupplier, make_client: MakeClient
 ) -> None:
     fake.on(
         "GET",
@@ -274,7 +274,7 @@ async def test_catalog_follows_cursors_and_passes_filters(
 
 
 async def test_catalog_lists_gift_cards_unless_asked_for_top_ups(
-    fake: FakeSupplier, make_client: MakeClient
+    fake: ScriptedSupplier, make_client: MakeClient
 ) -> None:
     # "old" has no kind at all, as an older supplier would answer: it is a gift card.
     items = [
@@ -291,7 +291,7 @@ async def test_catalog_lists_gift_cards_unless_asked_for_top_ups(
 
 
 async def test_cursor_that_does_not_advance_stops_paging(
-    fake: FakeSupplier, make_client: MakeClient
+    fake: ScriptedSupplier, make_client: MakeClient
 ) -> None:
     fake.on("GET", "/v1/catalog", reply(200, {"items": [product("a")], "next_cursor": "same"}))
 
@@ -300,7 +300,7 @@ async def test_cursor_that_does_not_advance_stops_paging(
     assert len(fake.requests) == 2
 
 
-async def test_reconciliation_joins_pages(fake: FakeSupplier, make_client: MakeClient) -> None:
+async def test_reconciliation_joins_pages(fake: ScriptedSupplier, make_client: MakeClient) -> None:
     fake.on(
         "GET",
         "/v1/reconciliation",
@@ -322,7 +322,7 @@ async def test_reconciliation_joins_pages(fake: FakeSupplier, make_client: MakeC
 
 
 async def test_reconciliation_csv_joins_pages_under_one_header(
-    fake: FakeSupplier, make_client: MakeClient
+    fake: ScriptedSupplier, make_client: MakeClient
 ) -> None:
     header = "entry_id,amount\r\n"
     fake.on(
@@ -341,7 +341,7 @@ async def test_reconciliation_csv_joins_pages_under_one_header(
 
 
 async def test_reconciliation_csv_refuses_pages_with_other_columns(
-    fake: FakeSupplier, make_client: MakeClient
+    fake: ScriptedSupplier, make_client: MakeClient
 ) -> None:
     fake.on(
         "GET",
@@ -362,7 +362,7 @@ async def test_reconciliation_rejects_naive_bounds(make_client: MakeClient) -> N
 # --- session ownership ---
 
 
-async def test_borrowed_session_stays_open(fake: FakeSupplier) -> None:
+async def test_borrowed_session_stays_open(fake: ScriptedSupplier) -> None:
     fake.on("GET", "/v1/balance", error(401, "unauthorized"))
     async with aiohttp.ClientSession() as session:
         async with SupplierClient(fake.url, "wrong", session=session) as client:
@@ -371,7 +371,7 @@ async def test_borrowed_session_stays_open(fake: FakeSupplier) -> None:
         assert not session.closed
 
 
-async def test_owned_session_is_closed(fake: FakeSupplier) -> None:
+async def test_owned_session_is_closed(fake: ScriptedSupplier) -> None:
     fake.on("GET", "/v1/balance", error(401, "unauthorized"))
     client = SupplierClient(fake.url, "wrong")
     with pytest.raises(errors.Unauthorized):

@@ -9,14 +9,14 @@ import pytest
 
 from supplier import errors
 from supplier.client import SupplierClient
-from tests.unit.supplier.scripted_http import FakeSupplier, error, order_json, reply
+from tests.unit.supplier.scripted_http import ScriptedSupplier, error, order_json, reply
 
 MakeClient = Callable[..., SupplierClient]
 PLAYER = {"player_id": "5123456789", "display_name": "SwiftFalcon042", "region": "TR"}
 
 
 async def test_validation_is_retried_with_the_same_body(
-    fake: FakeSupplier, make_client: MakeClient, sleeps: list[float]
+    fake: ScriptedSupplier, make_client: MakeClient, sleeps: list[float]
 ) -> None:
     fake.on(
         "POST",
@@ -39,7 +39,7 @@ async def test_validation_is_retried_with_the_same_body(
     [("invalid_player_id", errors.InvalidPlayerId), ("region_mismatch", errors.RegionMismatch)],
 )
 async def test_a_refused_player_is_not_retried(
-    fake: FakeSupplier, make_client: MakeClient, code: str, cls: type[Exception]
+    fake: ScriptedSupplier, make_client: MakeClient, code: str, cls: type[Exception]
 ) -> None:
     fake.on("POST", "/v1/topups/validate", error(422, code))
 
@@ -50,7 +50,7 @@ async def test_a_refused_player_is_not_retried(
 
 
 async def test_a_bad_player_id_is_refused_before_sending(
-    fake: FakeSupplier, make_client: MakeClient
+    fake: ScriptedSupplier, make_client: MakeClient
 ) -> None:
     with pytest.raises(ValueError, match="player_id"):
         await make_client().validate_topup("pubgm-global-660", "")
@@ -58,7 +58,7 @@ async def test_a_bad_player_id_is_refused_before_sending(
 
 
 async def test_a_top_up_order_sends_the_player_id_and_reads_the_credit(
-    fake: FakeSupplier, make_client: MakeClient
+    fake: ScriptedSupplier, make_client: MakeClient
 ) -> None:
     credit = {**PLAYER, "amount": {"amount": 999, "currency": "USD"}}
     del credit["region"]

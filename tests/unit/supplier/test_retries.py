@@ -14,7 +14,7 @@ from supplier.client import SupplierClient
 from supplier.retry import RetryPolicy, Verdict, should_retry
 from tests.unit.supplier.scripted_http import (
     API_KEY,
-    FakeSupplier,
+    ScriptedSupplier,
     drop,
     error,
     order_json,
@@ -93,7 +93,7 @@ def test_only_transient_failures_are_retryable(error: errors.SupplierError, retr
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 async def test_5xx_is_retried_until_success(
-    fake: FakeSupplier, make_client: MakeClient, sleeps: list[float], status: int
+    fake: ScriptedSupplier, make_client: MakeClient, sleeps: list[float], status: int
 ) -> None:
     fake.on("GET", "/v1/balance", raw(status, "upstream hiccup"), reply(200, BALANCE))
 
@@ -105,7 +105,7 @@ async def test_5xx_is_retried_until_success(
 
 
 async def test_429_waits_for_retry_after(
-    fake: FakeSupplier, make_client: MakeClient, sleeps: list[float]
+    fake: ScriptedSupplier, make_client: MakeClient, sleeps: list[float]
 ) -> None:
     fake.on(
         "GET",
@@ -120,7 +120,7 @@ async def test_429_waits_for_retry_after(
 
 
 async def test_gives_up_after_max_retries_with_the_last_error(
-    fake: FakeSupplier, make_client: MakeClient, sleeps: list[float]
+    fake: ScriptedSupplier, make_client: MakeClient, sleeps: list[float]
 ) -> None:
     fake.on("GET", "/v1/balance", error(503, "upstream_unavailable"))
 
@@ -146,7 +146,7 @@ async def test_gives_up_after_max_retries_with_the_last_error(
     ],
 )
 async def test_client_errors_are_not_retried(
-    fake: FakeSupplier,
+    fake: ScriptedSupplier,
     make_client: MakeClient,
     sleeps: list[float],
     status: int,
@@ -163,7 +163,7 @@ async def test_client_errors_are_not_retried(
 
 
 async def test_timeouts_are_retried(
-    fake: FakeSupplier, make_client: MakeClient, sleeps: list[float]
+    fake: ScriptedSupplier, make_client: MakeClient, sleeps: list[float]
 ) -> None:
     fake.on("GET", "/v1/prices/steam-us-20", fake.hang(), reply(200, PRICE))
 
@@ -174,7 +174,7 @@ async def test_timeouts_are_retried(
 
 
 async def test_broken_connection_is_retried(
-    fake: FakeSupplier, make_client: MakeClient, sleeps: list[float]
+    fake: ScriptedSupplier, make_client: MakeClient, sleeps: list[float]
 ) -> None:
     # aiohttp itself resends an idempotent request once on a dropped connection; the
     # third drop in a row can only be survived by the client's own retry.
@@ -196,7 +196,9 @@ async def test_refused_connection_is_retried_then_reported(
     assert len(sleeps) == 3
 
 
-async def test_deadline_bounds_the_whole_call(fake: FakeSupplier, make_client: MakeClient) -> None:
+async def test_deadline_bounds_the_whole_call(
+    fake: ScriptedSupplier, make_client: MakeClient
+) -> None:
     fake.on("GET", "/v1/stock/steam-us-20", fake.hang())
     client = make_client(timeout=10.0)
     loop = asyncio.get_running_loop()
@@ -209,7 +211,7 @@ async def test_deadline_bounds_the_whole_call(fake: FakeSupplier, make_client: M
 
 
 async def test_deadline_skips_a_retry_that_could_not_finish_in_time(
-    fake: FakeSupplier, make_client: MakeClient, sleeps: list[float]
+    fake: ScriptedSupplier, make_client: MakeClient, sleeps: list[float]
 ) -> None:
     fake.on("GET", "/v1/prices/steam-us-20", error(429, "rate_limited", {"Retry-After": "5"}))
 
@@ -221,7 +223,7 @@ async def test_deadline_skips_a_retry_that_could_not_finish_in_time(
 
 
 async def test_api_key_is_sent_but_never_logged_or_shown(
-    fake: FakeSupplier, make_client: MakeClient, caplog: pytest.LogCaptureFixture
+    fake: ScriptedSupplier, make_client: MakeClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     fake.on("GET", "/v1/balance", error(500, "internal_error"), reply(200, BALANCE))
     caplog.set_level(logging.DEBUG)
@@ -239,7 +241,7 @@ async def test_api_key_is_sent_but_never_logged_or_shown(
 
 
 async def test_an_order_is_looked_up_after_an_ambiguous_last_attempt(
-    fake: FakeSupplier, sleeps: list[float]
+    fake: ScriptedSupplier, sleeps: list[float]
 ) -> None:
     # No retries left, yet the supplier may hold the order: it is found, not lost.
     fake.on("POST", "/v1/orders", error(500, "internal_error"))
@@ -254,7 +256,7 @@ async def test_an_order_is_looked_up_after_an_ambiguous_last_attempt(
 
 
 async def test_a_final_answer_to_the_lookup_is_raised_without_posting_again(
-    fake: FakeSupplier, make_client: MakeClient, sleeps: list[float]
+    fake: ScriptedSupplier, make_client: MakeClient, sleeps: list[float]
 ) -> None:
     fake.on("POST", "/v1/orders", error(503, "upstream_unavailable"), reply(201, order_json()))
     fake.on("GET", "/v1/orders", error(401, "unauthorized"))
@@ -267,7 +269,7 @@ async def test_a_final_answer_to_the_lookup_is_raised_without_posting_again(
 
 
 async def test_a_failed_get_is_retried_without_any_lookup(
-    fake: FakeSupplier, make_client: MakeClient, sleeps: list[float]
+    fake: ScriptedSupplier, make_client: MakeClient, sleeps: list[float]
 ) -> None:
     fake.on("GET", "/v1/balance", error(500, "internal_error"), reply(200, BALANCE))
 
@@ -277,7 +279,7 @@ async def test_a_failed_get_is_retried_without_any_lookup(
 
 
 async def test_when_both_fail_to_the_end_the_order_post_error_is_raised(
-    fake: FakeSupplier, make_client: MakeClient, sleeps: list[float]
+    fake: ScriptedSupplier, make_client: MakeClient, sleeps: list[float]
 ) -> None:
     # The lookup's own transient error must not replace what the POST got.
     fake.on("POST", "/v1/orders", error(502, "internal_error"))
