@@ -5,10 +5,11 @@ bare aiohttp handler on the same machine.
 
 giftbot is the real `giftbot run` process (with the two sandboxes, as in the end-to-end
 tests); every event is signed with the standardwebhooks package, has a unique id and
-names an order the bot does not know (it stores the event, answers 200, then finds no
-order). Events are built and signed before the clock starts. Server CPU per event counts
-the work the bot does after answering too (until its CPU stops moving), minus its idle
-rate. Loopback only; bounded by --events. Not run in CI.
+names an order the bot does not know (it stores the event, judges it unknown and marks
+it processed in that one transaction, then answers 200). Events are built and signed
+before the clock starts. Server CPU per event counts the work the bot does after
+answering too (until its CPU stops moving), minus its idle rate. Loopback only; bounded
+by --events. Not run in CI.
 """
 
 from __future__ import annotations

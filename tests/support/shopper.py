@@ -34,7 +34,9 @@ class Supplier:
 
     async def order_for(self, order_id: str, attempt: int = 1) -> JSON | None:
         """The supplier's order for our order's attempt n (reference `<order id>-<n>`)."""
-        reference = f"{order_id}-{attempt}"
+        return await self.order(f"{order_id}-{attempt}")
+
+    async def order(self, reference: str) -> JSON | None:
         async with self._session.get("/v1/orders", params={"reference": reference}) as response:
             if response.status == 404:
                 return None

@@ -7,9 +7,8 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 
-import aiohttp
-
 from tests.e2e.processes import Stack, _base_env, _spawn, wait_until_ready
+from tests.support.shopper import Supplier
 
 JSON = dict[str, object]
 SUPPLIERS = {"alpha": 1.0, "beta": 1.05}  # name -> price factor; file order = priority
@@ -40,30 +39,8 @@ class Network:
         wait_until_ready(f"{self.urls[name]}/openapi.json", self.stack.processes[name], name)
 
 
-class SupplierHttp:
+class SupplierHttp(Supplier):
     """One supplier as it says itself, over HTTP with its own key."""
 
-    def __init__(self, session: aiohttp.ClientSession) -> None:
-        self._session = session
-
-    async def order(self, reference: str) -> JSON | None:
-        async with self._session.get("/v1/orders", params={"reference": reference}) as response:
-            if response.status == 404:
-                return None
-            response.raise_for_status()
-            return dict(await response.json())
-
     async def price(self, sku: str) -> int:
-        async with self._session.get(f"/v1/prices/{sku}") as response:
-            response.raise_for_status()
-            return int((await response.json())["unit_price"]["amount"])
-
-    async def set_stock(self, sku: str, available: int) -> None:
-        body = {"sku": sku, "available": available}
-        async with self._session.post("/sandbox/stock", json=body) as response:
-            response.raise_for_status()
-
-    async def webhook_deliveries(self) -> list[JSON]:
-        async with self._session.get("/sandbox/webhook-deliveries") as response:
-            response.raise_for_status()
-            return list((await response.json())["items"])
+        return int((await self.read_price(sku))["unit_price"]["amount"])
