@@ -161,6 +161,8 @@ class FulfilmentService:
         news of a superseded attempt is checked for a late fulfilment, applied to nothing
         (None)."""
         judged = await self._judge(reference, supplier_order_id, version, supplier)
+        if judged.news in (News.UNKNOWN, News.SUPERSEDED):
+            log.warning("supplier event for %s: %s", reference, judged.news.value)
         if judged.news not in (News.FRESH, News.SUPERSEDED) or judged.order is None:
             return judged.order
         async with self._locks.hold(judged.order.id):
@@ -172,10 +174,8 @@ class FulfilmentService:
                 return None  # news for no order of ours any more
             if judged.news is not News.FRESH or judged.order is None or judged.attempt is None:
                 return judged.order
-            try:
-                member = self._router.member(judged.attempt.supplier)
-            except LookupError:
-                log.error("order %s is at an unconfigured supplier", judged.order.id)
+            member = self._member(judged.attempt)
+            if member is None:
                 return judged.order
             supplier_order = await member.client.get_order(supplier_order_id)
             order = await self._apply(
@@ -188,9 +188,8 @@ class FulfilmentService:
     async def _check_superseded(self, attempt: SupplierAttempt, supplier_order_id: str) -> None:
         """News of an attempt that is no longer the order's: never applied, but a supplier
         that holds it after all means the card was bought twice (late_fulfilment.py)."""
-        try:
-            member = self._router.member(attempt.supplier)
-        except LookupError:
+        member = self._member(attempt)
+        if member is None:
             return  # no longer configured: nothing to ask it
         if await report_late(
             self._db, self._admins, member, attempt, supplier_order_id, self._clock()
@@ -201,10 +200,7 @@ class FulfilmentService:
         self, reference: str, supplier_order_id: str, version: int | None, supplier: str | None
     ) -> Judged:
         async with self._db.read() as conn:
-            judged = await judge(conn, reference, supplier_order_id, version, supplier)
-        if judged.news in (News.UNKNOWN, News.SUPERSEDED):
-            log.warning("supplier event for %s: %s", reference, judged.news.value)
-        return judged
+            return await judge(conn, reference, supplier_order_id, version, supplier)
 
     async def recover(self) -> int:
         """Resume every order that is owed a step now or has overstayed its state;
@@ -362,13 +358,18 @@ class FulfilmentService:
         """The order's current supplier and the reference it holds the order under."""
         async with self._db.read() as conn:
             attempt = await SupplierAttemptRepository(conn).current(order_id)
-        if attempt is None:
-            return None
+        member = self._member(attempt) if attempt is not None else None
+        return (member, attempt) if member is not None and attempt is not None else None
+
+    def _member(self, attempt: SupplierAttempt) -> Member | None:
+        """The configured supplier an attempt went to; None (logged) if it is gone."""
         try:
-            return self._router.member(attempt.supplier), attempt
+            return self._router.member(attempt.supplier)
         except LookupError:
             log.error(
-                "order %s is at supplier %s, which is not configured", order_id, attempt.supplier
+                "order %s is at supplier %s, which is not configured",
+                attempt.order_id,
+                attempt.supplier,
             )
             return None
 
@@ -384,10 +385,6 @@ class FulfilmentService:
     async def _get(self, order_id: str) -> Order:
         async with self._db.read() as conn:
             return await OrderRepository(conn).get_order(order_id)
-
-    async def _find(self, order_id: str) -> Order | None:
-        async with self._db.read() as conn:
-            return await OrderRepository(conn).find_order(order_id)
 
     async def _transition(
         self,
