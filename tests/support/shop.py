@@ -7,6 +7,7 @@ import asyncio
 import base64
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import aiohttp
@@ -15,12 +16,16 @@ import pytest
 from bot.services.catalog import CatalogService
 from bot.services.checkout import CheckoutService
 from bot.services.fulfilment import FulfilmentService
+from bot.services.fulfilment_rules import RetryRules
 from bot.services.payments import IncomingPayment, PaymentIntake, PaymentSource
+from bot.services.pricing import PriceRules
 from bot.services.refunds import RefundUnavailable
 from sandbox.supplier.server import RunningSandbox
 from storage.models import Order
 from storage.repositories import OrderRepository, PaymentStatus, UserRepository
 from storage.store import Storage
+from supplier.port import SupplierPort
+from supplier.router import SupplierRouter
 
 API_KEY = "sk_fulfilment_test"
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"bot-webhook-test-secret!").decode()
@@ -135,3 +140,34 @@ async def shoppers(shop: Shop, count: int) -> list[int]:
         for user_id in ids:
             await UserRepository(conn).upsert_user(user_id, "Ann", "en", datetime.now(UTC))
     return ids
+
+
+async def open_shop(
+    storage: Storage, supplier: SupplierPort | SupplierRouter, refunder: FakeRefunder
+) -> Shop:
+    """The shop's services over `supplier`, its catalog synced and the customer known.
+    Close its fulfilment (`shop.fulfilment.close()`) when done."""
+    catalog = CatalogService(storage.db, supplier)
+    await catalog.sync()
+    async with storage.db.transaction() as conn:
+        await UserRepository(conn).upsert_user(USER_ID, "Ann", "en", datetime.now(UTC))
+    outbox_woken = asyncio.Event()
+    fulfilment = FulfilmentService(
+        storage.db,
+        storage.cipher,
+        supplier,
+        refunder,
+        admins=[ADMIN_ID],
+        # Retries at every recovery pass: these tests drive recovery by hand, not by clock.
+        retry=RetryRules(refund_base=timedelta(0)),
+        on_outbox=outbox_woken.set,
+    )
+    checkout = CheckoutService(
+        storage.db,
+        supplier,
+        catalog,
+        PriceRules("XTR", Decimal(10), Decimal("0.013")),
+        purchases_per_minute=100,
+    )
+    intake = PaymentIntake(storage.db, refunder, admin_ids=[ADMIN_ID])
+    return Shop(storage, catalog, checkout, fulfilment, intake, refunder, outbox_woken)

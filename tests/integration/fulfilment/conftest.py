@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 from pydantic import SecretStr
 
-from bot.services.catalog import CatalogService
-from bot.services.checkout import CheckoutService
-from bot.services.fulfilment import FulfilmentService
-from bot.services.fulfilment_rules import RetryRules
-from bot.services.payments import PaymentIntake
-from bot.services.pricing import PriceRules
 from sandbox.supplier.config import SandboxConfig
 from sandbox.supplier.server import RunningSandbox, start_sandbox
-from storage.repositories import UserRepository
 from storage.store import Storage
 from supplier.client import SupplierClient
 from supplier.retry import RetryPolicy
-from tests.support.shop import ADMIN_ID, API_KEY, USER_ID, WEBHOOK_SECRET, FakeRefunder, Shop
+from tests.support.shop import API_KEY, WEBHOOK_SECRET, FakeRefunder, Shop, open_shop
 
 
 @pytest.fixture
@@ -69,28 +59,6 @@ def refunder() -> FakeRefunder:
 async def shop(
     storage: Storage, supplier: SupplierClient, refunder: FakeRefunder
 ) -> AsyncIterator[Shop]:
-    catalog = CatalogService(storage.db, supplier)
-    await catalog.sync()
-    async with storage.db.transaction() as conn:
-        await UserRepository(conn).upsert_user(USER_ID, "Ann", "en", datetime.now(UTC))
-    outbox_woken = asyncio.Event()
-    fulfilment = FulfilmentService(
-        storage.db,
-        storage.cipher,
-        supplier,
-        refunder,
-        admins=[ADMIN_ID],
-        # Retries at every recovery pass: these tests drive recovery by hand, not by clock.
-        retry=RetryRules(refund_base=timedelta(0)),
-        on_outbox=outbox_woken.set,
-    )
-    checkout = CheckoutService(
-        storage.db,
-        supplier,
-        catalog,
-        PriceRules("XTR", Decimal(10), Decimal("0.013")),
-        purchases_per_minute=100,
-    )
-    intake = PaymentIntake(storage.db, refunder, admin_ids=[ADMIN_ID])
-    yield Shop(storage, catalog, checkout, fulfilment, intake, refunder, outbox_woken)
-    await fulfilment.close()
+    shop = await open_shop(storage, supplier, refunder)
+    yield shop
+    await shop.fulfilment.close()

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import timedelta
 
 import pytest
 from pydantic import AnyHttpUrl, SecretStr
 
-from bot.services.catalog import CatalogService
-from bot.services.checkout import CheckoutService
-from bot.services.fulfilment import FulfilmentService
-from bot.services.fulfilment_rules import RetryRules
-from bot.services.payments import PaymentIntake
-from bot.services.pricing import PriceRules
 from sandbox.supplier.config import SandboxConfig
 from sandbox.supplier.server import RunningSandbox, start_sandbox
-from storage.repositories import UserRepository
 from storage.store import Storage
 from supplier.client import SupplierClient
 from supplier.retry import RetryPolicy
@@ -26,7 +17,7 @@ from supplier.router import SupplierRouter
 from supplier.routing import CircuitBreaker
 from supplier.settings import SupplierConfig
 from tests.support.routing import KEYS, Network, secret
-from tests.support.shop import ADMIN_ID, USER_ID, FakeRefunder, Shop
+from tests.support.shop import FakeRefunder, open_shop
 
 
 @pytest.fixture
@@ -77,32 +68,9 @@ async def network(
     router = SupplierRouter(members)
     for member in router.members:
         member.breaker = CircuitBreaker(threshold=2, cool_down=timedelta(minutes=5))
-    refunder = FakeRefunder()
-    catalog = CatalogService(storage.db, router)
-    await catalog.sync()
-    async with storage.db.transaction() as conn:
-        await UserRepository(conn).upsert_user(USER_ID, "Ann", "en", datetime.now(UTC))
-    woken = asyncio.Event()
-    fulfilment = FulfilmentService(
-        storage.db,
-        storage.cipher,
-        router,
-        refunder,
-        admins=[ADMIN_ID],
-        retry=RetryRules(refund_base=timedelta(0)),
-        on_outbox=woken.set,
-    )
-    checkout = CheckoutService(
-        storage.db,
-        router,
-        catalog,
-        PriceRules("XTR", Decimal(10), Decimal("0.013")),
-        purchases_per_minute=100,
-    )
-    intake = PaymentIntake(storage.db, refunder, admin_ids=[ADMIN_ID])
-    shop = Shop(storage, catalog, checkout, fulfilment, intake, refunder, woken)
+    shop = await open_shop(storage, router, FakeRefunder())
     yield Network(sandboxes, router, shop)
-    await fulfilment.close()
+    await shop.fulfilment.close()
     await router.close()
     for sandbox in sandboxes.values():
         await sandbox.close()
