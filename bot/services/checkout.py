@@ -245,6 +245,7 @@ class CheckoutService:
             refusal = RefusalReason.AMOUNT_MISMATCH
         if refusal is not None or order is None:
             return Verdict(False, refusal or RefusalReason.UNKNOWN_ORDER)
+        read_at = self._clock()  # before the stock figure is read (check_hold)
         verdict, available = await supplier_verdict(
             self._supplier, order, self._balance.get, held=held
         )
@@ -252,7 +253,7 @@ class CheckoutService:
             return verdict
         now = self._clock()
         async with self._db.transaction() as conn:
-            refusal = await check_hold(conn, order.id, user_id, available, now)
+            refusal = await check_hold(conn, order.id, user_id, available, now, read_at=read_at)
             if refusal is None:
                 await OrderRepository(conn).reserve_stock(order.id, now + STOCK_HOLD)
         if refusal is not None:
@@ -280,6 +281,7 @@ class CheckoutService:
             refusal = RefusalReason.AMOUNT_MISMATCH
         if refusal is not None or order is None:
             raise CheckoutRefused(refusal or RefusalReason.UNKNOWN_ORDER)
+        read_at = self._clock()  # before the stock figure is read (check_hold)
         verdict, available = await supplier_verdict(
             self._supplier, order, self._balance.get, held=held
         )
@@ -291,7 +293,7 @@ class CheckoutService:
             fresh = await orders.find_order(order_id)
             if paid_by_credit(fresh, user_id) and fresh is not None:
                 return PaymentRecord(order=fresh, is_new=False)  # a press that raced this one
-            refusal = await check_hold(conn, order_id, user_id, available, now)
+            refusal = await check_hold(conn, order_id, user_id, available, now, read_at=read_at)
             if refusal is not None:
                 raise CheckoutRefused(refusal)
             paid = await orders.mark_paid(

@@ -102,10 +102,13 @@ async def check_hold(
     user_id: int,
     available: int | None,
     now: datetime,
+    *,
+    read_at: datetime,
 ) -> RefusalReason | None:
     """Inside the write transaction that approves the quote: it is still open, its units
-    fit the supplier's stock figure (`available`; None: no count given) less what this
-    shop has promised already, and the credit it reserved is still there."""
+    fit the supplier's stock figure (`available`, read at `read_at`; None: no count given)
+    less what this shop has promised already or ordered since that read, and the credit
+    it reserved is still there."""
     orders = OrderRepository(conn)
     order = await orders.find_order(order_id)
     refusal = check_quote(order, user_id, now)
@@ -114,7 +117,7 @@ async def check_hold(
     if available is not None:
         # Held codes sell too; counted here, in the transaction, as the promises are.
         available += await HeldStockQueries(conn).count_sellable(order.sku, now)
-        held = await orders.units_held(order.sku, now, excluding=order.id)
+        held = await orders.units_held(order.sku, now, excluding=order.id, placed_since=read_at)
         if held + order.quantity > available:
             log.info("%s: %d units held, %d in stock", order.sku, held, available)
             return RefusalReason.OUT_OF_STOCK

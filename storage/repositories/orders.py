@@ -318,10 +318,19 @@ class OrderRepository(Repository):
             "UPDATE orders SET reserved_until = ? WHERE id = ?", (to_db(until), order_id)
         )
 
-    async def units_held(self, sku: str, now: datetime, *, excluding: str = "") -> int:
+    async def units_held(
+        self,
+        sku: str,
+        now: datetime,
+        *,
+        excluding: str = "",
+        placed_since: datetime | None = None,
+    ) -> int:
         """Units of `sku` this shop has promised but not yet ordered from the supplier:
         quotes approved at pre-checkout (until their hold lapses) and paid orders whose
-        supplier order is not placed yet."""
+        supplier order is not placed yet. With `placed_since` (when the caller read the
+        supplier's stock figure), also the units ordered since: that figure may predate
+        their POST, so they are in neither the figure nor the promises above."""
         cursor = await self._conn.execute(
             """SELECT coalesce(sum(quantity), 0) FROM orders
                WHERE sku = ? AND id <> ? AND supplier_order_id IS NULL
@@ -330,7 +339,21 @@ class OrderRepository(Repository):
             (sku, excluding, to_db(now)),
         )
         row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        promised = int(row[0]) if row else 0
+        if placed_since is None:
+            return promised
+        # Left `ordering` since the figure was read: placed (or served) meanwhile. Counting
+        # one placed just before the read too only errs towards declining before payment.
+        cursor = await self._conn.execute(
+            """SELECT coalesce(sum(quantity), 0) FROM orders
+               WHERE sku = ? AND id <> ?
+                 AND NOT (supplier_order_id IS NULL AND status IN ('quoted', 'paid', 'ordering'))
+                 AND id IN (SELECT order_id FROM order_transitions
+                            WHERE from_status = 'ordering' AND at >= ?)""",
+            (sku, excluding, to_db(placed_since)),
+        )
+        row = await cursor.fetchone()
+        return promised + (int(row[0]) if row else 0)
 
     async def credit_reserved(self, user_id: int, currency: str, now: datetime) -> int:
         """Store credit promised to this user's open quotes (not yet spent)."""

@@ -4,8 +4,10 @@ paying, once this shop has promised every unit the supplier reports."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from bot.services.checkout import RefusalReason
+from bot.services.quote_checks import check_hold
 from sandbox.supplier.server import RunningSandbox
 from storage.models import OrderStatus
 from tests.support.shop import Shop, set_stock, shoppers
@@ -66,3 +68,28 @@ async def test_a_paid_order_waiting_to_be_placed_holds_its_units(
     )
     assert verdict.reason is RefusalReason.OUT_OF_STOCK
     assert (await shop.fulfilment.fulfil(waiting.id)).status is OrderStatus.DELIVERED
+
+
+async def test_a_unit_ordered_after_the_stock_was_read_is_not_promised_again(
+    shop: Shop, sandbox: RunningSandbox
+) -> None:
+    """The stock figure is read before the approving transaction: an order placed in
+    between is in neither the figure nor the promises, unless its placement counts."""
+    await set_stock(sandbox, SKU, 1)
+    first, second = await shoppers(shop, 2)
+    late = (await shop.checkout.quote(user_id=second, chat_id=second, sku=SKU, quantity=1)).order
+    read_at = datetime.now(UTC)  # the second shopper's pre-checkout reads "1 in stock" here
+    early = (await shop.checkout.quote(user_id=first, chat_id=first, sku=SKU, quantity=1)).order
+    placed = await shop.fulfilment.fulfil((await shop.pay(early)).id)
+    assert placed.status is OrderStatus.DELIVERED  # the last unit is gone
+    async with shop.storage.db.transaction() as conn:
+        refusal = await check_hold(
+            conn, late.id, second, available=1, now=datetime.now(UTC), read_at=read_at
+        )
+    assert refusal is RefusalReason.OUT_OF_STOCK
+    # A figure read after that placement already reflects it: not counted a second time.
+    async with shop.storage.db.transaction() as conn:
+        refusal = await check_hold(
+            conn, late.id, second, available=1, now=datetime.now(UTC), read_at=datetime.now(UTC)
+        )
+    assert refusal is None
